@@ -72,6 +72,21 @@ export class TailCalibrator {
     return Math.max(1 - cdf, 1 - TAIL_QUANTILE);
   }
 
+  /**
+   * The smallest raw value whose tail probability is at most `p` (bisection; the calibration is monotone), e.g.
+   * the edge of the normal band at θ.
+   */
+  valueAtTailProbability(p: number): number {
+    let lo = this.s.knots[0];
+    let hi = Math.max(this.s.tailStart, lo) + this.s.tailScale * 50;
+    for (let i = 0; i < 80; i++) {
+      const mid = (lo + hi) / 2;
+      if (this.tailProbability(mid) > p) lo = mid;
+      else hi = mid;
+    }
+    return hi;
+  }
+
   /** The calibrated [0, 1] score of a raw value. */
   score(x: number): number {
     return scoreFromTailProbability(this.tailProbability(x));

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_THRESHOLD } from '../model/score.js';
+import type { Level, ParsedRecord } from '../parse/record.js';
+import { createRng } from '../random/rng.js';
+import { LineModel, type LineObservation } from './line-model.js';
+
+function rec(
+  message: string,
+  level: Level | null = 'info',
+  numeric: Record<string, number> = {},
+): ParsedRecord {
+  return { timestamp: null, level, service: 'api', message, numeric, categorical: {}, format: 'generic' };
+}
+
+function reference(n: number): LineObservation[] {
+  const rng = createRng(3);
+  const out: LineObservation[] = [];
+  for (let i = 0; i < n; i++) {
+    const r = rng.next();
+    if (r < 0.6) {
+      const latency = 100 + 10 * (rng.next() - 0.5) * 4;
+      out.push({
+        record: rec('GET /api', 'info', { latency_ms: latency }),
+        templateId: 'get',
+        params: [`u${rng.int(5000)}`, 'GET'],
+      });
+    } else if (r < 0.95) {
+      out.push({ record: rec('cache hit'), templateId: 'cache', params: [['eu', 'us', 'ap'][rng.int(3)]] });
+    } else {
+      out.push({ record: rec('retrying', 'warn'), templateId: 'retry', params: [] });
+    }
+  }
+  return out;
+}
+
+describe('LineModel', () => {
+  const model = LineModel.fit(reference(20_000));
+
+  it('does not flag lines like the reference', () => {
+    const typical = model.score(
+      rec('GET /api', 'info', { latency_ms: 101 }),
+      'get',
+      ['u77', 'GET'],
+      'GET /api',
+    );
+    expect(typical.score).toBeLessThan(0.3);
+    expect(model.score(rec('cache hit'), 'cache', ['us'], 'cache hit <*>').score).toBeLessThan(
+      DEFAULT_THRESHOLD,
+    );
+    expect(model.score(rec('retrying', 'warn'), 'retry', [], 'retrying').score).toBeLessThan(
+      DEFAULT_THRESHOLD,
+    );
+  });
+
+  it('flags a template it never saw, and says so', () => {
+    const s = model.score(rec('disk full', 'error'), 'new1', [], 'disk full');
+    expect(s.score).toBeGreaterThanOrEqual(DEFAULT_THRESHOLD);
+    expect(s.evidence.newTemplate).toBe(true);
+    expect(s.detectors.map((d) => d.name)).toContain('new_template');
+  });
+
+  it('flags a latency far from its template baseline with expected bounds', () => {
+    const s = model.score(rec('GET /api', 'info', { latency_ms: 2_000 }), 'get', ['u1', 'GET'], 'GET /api');
+    expect(s.score).toBeGreaterThanOrEqual(0.85);
+    expect(s.evidence.numeric?.expected).toBeCloseTo(100, -1);
+    expect(s.explanation).toMatch(/latency_ms = 2000/);
+  });
+
+  it('flags a new value at a low-cardinality position but not at an id position', () => {
+    const region = model.score(rec('cache hit'), 'cache', ['mars'], 'cache hit <*>');
+    expect(region.score).toBeGreaterThanOrEqual(DEFAULT_THRESHOLD);
+    expect(region.evidence.rareValue?.value).toBe('mars');
+    const user = model.score(
+      rec('GET /api', 'info', { latency_ms: 100 }),
+      'get',
+      ['u999999', 'GET'],
+      'GET /api',
+    );
+    expect(user.score).toBeLessThan(DEFAULT_THRESHOLD);
+  });
+
+  it('marks fatal lines for the hard rule', () => {
+    expect(model.score(rec('boom', 'fatal'), 'cache', ['us'], 'x').fatal).toBe(true);
+  });
+
+  it('round-trips through JSON with identical scores', () => {
+    const copy = LineModel.fromJSON(JSON.parse(JSON.stringify(model.toJSON())));
+    const line = rec('GET /api', 'info', { latency_ms: 180 });
+    expect(copy.score(line, 'get', ['u1', 'GET'], 't')).toEqual(model.score(line, 'get', ['u1', 'GET'], 't'));
+  });
+});

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { explainSession, type SessionEvidence } from './session-explanation.js';
+
+const quiet: SessionEvidence = {
+  unseenEvents: [],
+  unseenEventTotal: 0,
+  rarestEvent: { event: 'E5', sessions: 4000 },
+  unseenTransitions: [],
+  unseenTransitionTotal: 0,
+  countsOutOfRange: [],
+  countOutOfRangeTotal: 0,
+  countVectorSeen: true,
+  referenceSessions: 4466,
+  length: 19,
+  isolationForest: 0.4,
+  lof: 1,
+  tailProbabilities: { novelty: 1, 'isolation-forest': 0.3, lof: 0.5 },
+  strongest: 'isolation-forest',
+};
+
+describe('explainSession', () => {
+  it('says when nothing stands out', () => {
+    expect(explainSession(quiet)).toBe('Session of 19 events resembles the training sessions.');
+  });
+
+  it('leads with unseen events, then transitions and counts', () => {
+    const e: SessionEvidence = {
+      ...quiet,
+      unseenEvents: ['E7'],
+      unseenEventTotal: 1,
+      unseenTransitions: [{ from: 'E5', to: 'E7' }],
+      unseenTransitionTotal: 3,
+      countsOutOfRange: [{ event: 'E4', count: 28, min: 0, max: 25 }],
+      countOutOfRangeTotal: 1,
+      strongest: 'novelty',
+    };
+    expect(explainSession(e)).toBe(
+      'Session has event E7 never seen in training, 3 unseen transitions (E5 → E7, …) and event E4 28 times ' +
+        '(training: 0–25).',
+    );
+  });
+
+  it('names rare events, missing events and several unseen events', () => {
+    expect(explainSession({ ...quiet, rarestEvent: { event: 'E20', sessions: 2 } })).toBe(
+      'Session has event E20, seen in only 2 training sessions of 4466.',
+    );
+    const missing = { event: 'E9', count: 0, min: 1, max: 3 };
+    expect(explainSession({ ...quiet, countsOutOfRange: [missing], countOutOfRangeTotal: 1 })).toBe(
+      'Session has event E9 missing though every training session had it.',
+    );
+    const many = { ...quiet, unseenEvents: ['a', 'b', 'c', 'd'], unseenEventTotal: 5 };
+    expect(explainSession(many)).toBe('Session has 5 events never seen in training (a, b, c, …).');
+  });
+
+  it('mentions a density detector only when it alone reached θ', () => {
+    const alarming = { ...quiet, lof: 4.2, strongest: 'lof' as const };
+    expect(
+      explainSession({ ...alarming, tailProbabilities: { ...quiet.tailProbabilities, lof: 1e-5 } }),
+    ).toBe('Session has event counts far from similar training sessions (LOF 4.2).');
+    expect(
+      explainSession({ ...alarming, tailProbabilities: { ...quiet.tailProbabilities, lof: 0.01 } }),
+    ).toBe('Session of 19 events resembles the training sessions.');
+  });
+});

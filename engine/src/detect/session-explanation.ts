@@ -1,0 +1,96 @@
+import { DEFAULT_THRESHOLD, tailProbabilityFromScore } from '../model/score.js';
+import type { Transition } from './session-features.js';
+import type { CountOutOfRange, NoveltyEvidence } from './session-novelty.js';
+
+/** Names of the session detectors, in the order they are reported. */
+export const SESSION_DETECTORS = ['novelty', 'isolation-forest', 'lof'] as const;
+
+/** A session detector's name. */
+export type SessionDetectorName = (typeof SESSION_DETECTORS)[number];
+
+/** What a session score rests on. */
+export interface SessionEvidence extends NoveltyEvidence {
+  /** Events in the session. */
+  length: number;
+  /** Isolation Forest raw score 2^(−E(h)/c(ψ)) of the session's count features. */
+  isolationForest: number;
+  /** LOF of the session's count features against the LOF reference. */
+  lof: number;
+  /** Each detector's tail probability under its reference distribution. */
+  tailProbabilities: Record<SessionDetectorName, number>;
+  /** The detector that decided the score, or null when none found anything unusual. */
+  strongest: SessionDetectorName | null;
+}
+
+/** A rarest event is worth a clause when at most this share of the reference sessions had it. */
+const RARE_SHARE = 0.01;
+
+/**
+ * One deterministic sentence from a session's evidence, novelty facts first (they are the most specific),
+ * then what a density detector saw when it decided the score and alone reached θ's tail probability. For
+ * example: "Session has event E7 never seen in training and 3 unseen transitions (E5 → E7, …)."
+ */
+export function explainSession(e: SessionEvidence): string {
+  const clauses: string[] = [];
+  if (e.unseenEventTotal > 0) {
+    const names = e.unseenEvents.slice(0, 3).join(', ');
+    const more = e.unseenEventTotal > 3 ? ', …' : '';
+    clauses.push(
+      e.unseenEventTotal === 1
+        ? `event ${names} never seen in training`
+        : `${e.unseenEventTotal} events never seen in training (${names}${more})`,
+    );
+  } else if (e.rarestEvent && e.rarestEvent.sessions <= RARE_SHARE * e.referenceSessions) {
+    const { event, sessions } = e.rarestEvent;
+    clauses.push(
+      `event ${event}, seen in only ${plural(sessions, 'training session')} of ${e.referenceSessions}`,
+    );
+  }
+  if (e.unseenTransitionTotal > 0) {
+    const first = formatTransition(e.unseenTransitions[0]);
+    clauses.push(
+      e.unseenTransitionTotal === 1
+        ? `1 unseen transition (${first})`
+        : `${e.unseenTransitionTotal} unseen transitions (${first}, …)`,
+    );
+  }
+  if (e.countOutOfRangeTotal > 0) {
+    const first = formatCount(e.countsOutOfRange[0]);
+    clauses.push(
+      e.countOutOfRangeTotal === 1
+        ? first
+        : `${e.countOutOfRangeTotal} event counts outside the training range (${first}, …)`,
+    );
+  }
+  if (clauses.length === 0 && !e.countVectorSeen)
+    clauses.push('a combination of event counts never seen in training');
+  const alarming = tailProbabilityFromScore(DEFAULT_THRESHOLD);
+  if (e.strongest === 'isolation-forest' && e.tailProbabilities['isolation-forest'] <= alarming) {
+    clauses.push(
+      `event counts the isolation forest separates easily (score ${e.isolationForest.toFixed(2)})`,
+    );
+  } else if (e.strongest === 'lof' && e.tailProbabilities.lof <= alarming) {
+    clauses.push(`event counts far from similar training sessions (LOF ${e.lof.toFixed(1)})`);
+  }
+  if (clauses.length === 0) return `Session of ${plural(e.length, 'event')} resembles the training sessions.`;
+  return `Session has ${joinClauses(clauses)}.`;
+}
+
+function formatTransition({ from, to }: Transition): string {
+  return `${from ?? 'start'} → ${to ?? 'end'}`;
+}
+
+function formatCount({ event, count, min, max }: CountOutOfRange): string {
+  if (count === 0) return `event ${event} missing though every training session had it`;
+  const range = min === max ? `always ${min}` : `${min}–${max}`;
+  return `event ${event} ${count} times (training: ${range})`;
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+function joinClauses(clauses: readonly string[]): string {
+  if (clauses.length === 1) return clauses[0];
+  return `${clauses.slice(0, -1).join(', ')} and ${clauses[clauses.length - 1]}`;
+}

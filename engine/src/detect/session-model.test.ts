@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_THRESHOLD } from '../model/score.js';
+import { createRng } from '../random/rng.js';
+import { reservoir, SESSION_DETECTORS, SessionModel } from './session-model.js';
+
+/** A small workflow: open, 1–4 rounds of read (sometimes twice) then write, rarely cache, close. */
+function workflow(n: number, seed: number): string[][] {
+  const rng = createRng(seed);
+  const sessions: string[][] = [];
+  for (let i = 0; i < n; i++) {
+    const s = ['open'];
+    for (let r = 1 + rng.int(4); r > 0; r--) {
+      s.push('read');
+      if (rng.next() < 0.3) s.push('read');
+      s.push('write');
+    }
+    if (rng.next() < 0.1) s.push('cache');
+    s.push('close');
+    sessions.push(s);
+  }
+  return sessions;
+}
+
+describe('SessionModel', () => {
+  const model = SessionModel.fit(workflow(2000, 1));
+
+  it('does not flag fresh sessions of the training workflow', () => {
+    const fresh = workflow(1000, 2).map((s) => model.score(s));
+    expect(fresh.filter((r) => r.score >= DEFAULT_THRESHOLD)).toHaveLength(0);
+    expect(fresh[0].explanation).toMatch(/^Session of \d+ events resembles the training sessions\.$/);
+  });
+
+  it('flags a session with an event never seen in training and says so', () => {
+    const r = model.score(['open', 'read', 'panic', 'write', 'close']);
+    expect(r.score).toBeGreaterThanOrEqual(DEFAULT_THRESHOLD);
+    expect(r.evidence.unseenEvents).toEqual(['panic']);
+    expect(r.evidence.strongest).toBe('novelty');
+    expect(r.explanation).toBe(
+      'Session has event panic never seen in training and 2 unseen transitions (read → panic, …).',
+    );
+  });
+
+  it('flags a session missing an event every training session had', () => {
+    const r = model.score(['open', 'read', 'write']);
+    expect(r.score).toBeGreaterThanOrEqual(DEFAULT_THRESHOLD);
+    expect(r.evidence.countsOutOfRange).toContainEqual({ event: 'close', count: 0, min: 1, max: 1 });
+    expect(r.explanation).toContain('event close missing though every training session had it');
+  });
+
+  it('reports every detector, each score in [0, 1]', () => {
+    const r = model.score(['open', 'write', 'read', 'close']);
+    expect(r.detectors.map((d) => d.name)).toEqual([...SESSION_DETECTORS]);
+    for (const d of r.detectors) {
+      expect(d.score).toBeGreaterThanOrEqual(0);
+      expect(d.score).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('round-trips through JSON with identical scores', () => {
+    const copy = SessionModel.fromJSON(JSON.parse(JSON.stringify(model.toJSON())));
+    for (const s of [
+      ...workflow(50, 3),
+      ['open', 'panic'],
+      ['open', ...new Array(40).fill('read'), 'close'],
+    ]) {
+      expect(copy.score(s)).toEqual(model.score(s));
+    }
+  });
+
+  it('is deterministic for a seed', () => {
+    const sessions = workflow(500, 4);
+    const a = SessionModel.fit(sessions, { seed: 9 });
+    const b = SessionModel.fit(sessions, { seed: 9 });
+    expect(b.toJSON()).toEqual(a.toJSON());
+  });
+
+  it('calibrates on a bounded reservoir but counts every session', () => {
+    const sessions = workflow(3000, 5);
+    const small = SessionModel.fit(sessions, { maxReferenceSessions: 400, lofReference: 100 });
+    const state = small.toJSON();
+    expect(state.novelty.calibrationSize).toBe(400);
+    expect(state.novelty.sessions).toBe(3000);
+    expect(small.score(['open', 'read', 'write', 'close']).score).toBeLessThan(DEFAULT_THRESHOLD);
+  });
+
+  it('copes with identical reference sessions', () => {
+    const same = SessionModel.fit(new Array(50).fill(['a', 'b']));
+    expect(same.score(['a', 'b']).score).toBe(0);
+    expect(same.score(['a', 'c']).score).toBeGreaterThanOrEqual(DEFAULT_THRESHOLD);
+  });
+
+  it('rejects weights over the budget and too few sessions', () => {
+    const weights = { novelty: 0.8, 'isolation-forest': 0.2, lof: 0.2 };
+    expect(() => SessionModel.fit(workflow(10, 6), { weights })).toThrow(RangeError);
+    expect(() => SessionModel.fit([['a']])).toThrow(RangeError);
+  });
+});
+
+describe('reservoir', () => {
+  it('keeps everything when small enough, else a seeded sorted sample', () => {
+    expect(reservoir(3, 5)).toEqual([0, 1, 2]);
+    const a = reservoir(1000, 10, 1);
+    expect(a).toHaveLength(10);
+    expect(new Set(a).size).toBe(10);
+    expect([...a].sort((x, y) => x - y)).toEqual(a);
+    expect(reservoir(1000, 10, 1)).toEqual(a);
+    expect(reservoir(1000, 10, 2)).not.toEqual(a);
+  });
+});

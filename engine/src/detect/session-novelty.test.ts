@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { SessionNovelty } from './session-novelty.js';
+
+const all = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+
+/** `n` sessions a b c; every `uniqueEvery`-th one also has an event of its own (0 = never). */
+function reference(n: number, uniqueEvery: number): string[][] {
+  return all(n).map((i) =>
+    uniqueEvery > 0 && i % uniqueEvery === 0 ? ['a', 'b', `u${i}`, 'c'] : ['a', 'b', 'c'],
+  );
+}
+
+describe('SessionNovelty', () => {
+  it('rates an unseen event by how often the reference itself met new events (Good–Turing)', () => {
+    const calm = SessionNovelty.fit(reference(1000, 0), all(1000));
+    const busy = SessionNovelty.fit(reference(1000, 10), all(1000));
+    const session = ['a', 'b', 'zz', 'c'];
+    const pCalm = calm.assess(session).p;
+    const pBusy = busy.assess(session).p;
+    expect(pCalm).toBeLessThan(1e-3);
+    expect(pBusy).toBeGreaterThan(1e-2);
+    expect(pBusy / pCalm).toBeGreaterThan(50);
+  });
+
+  it('credits further facts by how bursty novelty was in the reference', () => {
+    const model = SessionNovelty.fit(reference(1000, 0), all(1000));
+    const one = model.assess(['a', 'b', 'c', 'zz']).p;
+    const many = model.assess(['a', 'x', 'b', 'y', 'c', 'zz']).p;
+    expect(many).toBeLessThan(one / 8);
+  });
+
+  it('grades rare events into novelty', () => {
+    const sessions = reference(2000, 0);
+    sessions[5] = ['a', 'b', 'r', 'c'];
+    sessions[6] = ['a', 'b', 'r', 'c'];
+    const model = SessionNovelty.fit(sessions, all(2000));
+    const rare = model.assess(['a', 'b', 'r', 'c']);
+    expect(rare.evidence.rarestEvent).toEqual({ event: 'r', sessions: 2 });
+    expect(rare.p).toBeCloseTo(3 / 2002, 12);
+    expect(model.assess(['a', 'b', 'c']).p).toBe(1);
+  });
+
+  it('lists unseen events, unseen transitions and counts outside the reference range', () => {
+    const model = SessionNovelty.fit(reference(500, 0), all(500));
+    const { evidence } = model.assess(['b', 'a', 'a', 'q']);
+    expect(evidence.unseenEvents).toEqual(['q']);
+    expect(evidence.unseenTransitions).toEqual([
+      { from: null, to: 'b' },
+      { from: 'b', to: 'a' },
+      { from: 'a', to: 'a' },
+      { from: 'a', to: 'q' },
+      { from: 'q', to: null },
+    ]);
+    expect(evidence.countsOutOfRange).toEqual([
+      { event: 'a', count: 2, min: 1, max: 1 },
+      { event: 'c', count: 0, min: 1, max: 1 },
+    ]);
+    expect(evidence.countVectorSeen).toBe(false);
+    expect(evidence.referenceSessions).toBe(500);
+  });
+
+  it('finds nothing novel in a reference session', () => {
+    const model = SessionNovelty.fit(reference(300, 0), all(300));
+    const { p, evidence } = model.assess(['a', 'b', 'c']);
+    expect(p).toBe(1);
+    expect(evidence.unseenTransitionTotal + evidence.countOutOfRangeTotal + evidence.unseenEventTotal).toBe(
+      0,
+    );
+    expect(evidence.countVectorSeen).toBe(true);
+  });
+
+  it('round-trips through JSON', () => {
+    const model = SessionNovelty.fit(reference(400, 7), all(400));
+    const copy = SessionNovelty.fromJSON(JSON.parse(JSON.stringify(model.toJSON())));
+    for (const s of [
+      ['a', 'b', 'c'],
+      ['a', 'zz'],
+      ['c', 'b', 'a', 'a'],
+    ])
+      expect(copy.assess(s)).toEqual(model.assess(s));
+  });
+});

@@ -1,0 +1,332 @@
+import {
+  countEvents,
+  countVectorKey,
+  parseTransitionKey,
+  type Transition,
+  transitionKeys,
+} from './session-features.js';
+
+/** Rarity rates above this are reported as 1: nothing rare. */
+const RARE_RATE = 0.05;
+/** Entries kept per evidence list. */
+const EVIDENCE_LIMIT = 10;
+
+/** An event whose count in a session lies outside what the reference showed (0 = the event is missing). */
+export interface CountOutOfRange {
+  event: string;
+  count: number;
+  min: number;
+  max: number;
+}
+
+/** What the novelty detector saw in a session. Lists hold at most 10 entries; the totals count all. */
+export interface NoveltyEvidence {
+  /** Events no reference session contained, in order of first appearance. */
+  unseenEvents: string[];
+  unseenEventTotal: number;
+  /** The session's least widespread event that the reference knows, with its number of reference sessions. */
+  rarestEvent: { event: string; sessions: number } | null;
+  /** Transitions between consecutive events (start and end included) no reference session made. */
+  unseenTransitions: Transition[];
+  unseenTransitionTotal: number;
+  /** Known events whose count is outside the reference's [min, max], missing ever-present events included. */
+  countsOutOfRange: CountOutOfRange[];
+  countOutOfRangeTotal: number;
+  /** Whether a calibration session had exactly these event counts. */
+  countVectorSeen: boolean;
+  /** Sessions the reference counts were taken over. */
+  referenceSessions: number;
+}
+
+/** The novelty detector's verdict on a session. */
+export interface NoveltyAssessment {
+  /** Estimated probability that a reference-like session is at least this novel. */
+  p: number;
+  evidence: NoveltyEvidence;
+}
+
+/** Serialized {@link SessionNovelty}. */
+export interface SessionNoveltyState {
+  sessions: number;
+  eventSessions: Record<string, number>;
+  /** Per known event: [min count, sessions at min, max count, sessions at max]; absent sessions count 0. */
+  countRange: Record<string, [number, number, number, number]>;
+  transitionSessions: Record<string, number>;
+  /** Count-vector keys of the calibration sample, with multiplicity. */
+  vectorSessions: Record<string, number>;
+  calibrationSize: number;
+  /** Ascending [rarest-event support, calibration sessions at or below it], up to {@link RARE_RATE}. */
+  rarestEventCdf: [number, number][];
+  transitionRate: number;
+  countRate: number;
+  vectorRate: number;
+  /** Calibration sessions with at least j novelty facts, j = 0, 1, …; zero beyond. */
+  factsAtLeast: number[];
+}
+
+/** Novelty facts of one session, counted (and listed when asked). */
+interface Facts {
+  unseenEvents: number;
+  unseenTransitions: number;
+  outOfRange: number;
+  vectorNovel: boolean;
+  minSupport: number;
+}
+
+/**
+ * The session detector that asks "has the reference ever shown this?". A session's novelty facts are its
+ * events no reference session contained, its transitions no reference session made, and its known events
+ * whose count lies outside the reference's range (including a missing event that every reference session had).
+ * How surprising they are is learned from the reference itself, leave-one-out, in the manner of Good–Turing
+ * and Laplace:
+ *
+ * - the first fact counts with its type's rate `(Sₜ + 1)/(N + 2)`, `Sₜ` being the calibration sessions (out
+ *   of `N`) that held a fact of that type no other reference session shared; an event seen before but in few
+ *   sessions counts with the rate of calibration sessions whose rarest event was at least as rare, so rarity
+ *   grades smoothly into novelty; an event-count vector never seen counts with its own (larger) rate but adds
+ *   no fact;
+ * - each further fact multiplies by `(S≥ⱼ + 1)/(S≥ⱼ₋₁ + 2)`, the Laplace estimate that a calibration session
+ *   with j − 1 facts had a j-th, so a reference where novelty comes in bursts gives little credit for many
+ *   facts.
+ *
+ * Rates thus adapt to how often the reference kept meeting new things, whatever the dataset. The fact types
+ * are nested views of one question (an unseen event also brings unseen transitions), so the smallest type
+ * rate is used as is, without a correction for having looked at several types.
+ */
+export class SessionNovelty {
+  private readonly eventSessions: Map<string, number>;
+  private readonly countRange: Map<string, [number, number, number, number]>;
+  private readonly transitionSessions: Map<string, number>;
+  private readonly vectorSessions: Map<string, number>;
+  /** Events every reference session had. */
+  private readonly alwaysPresent: string[];
+  /** Events all reference sessions but one had (missing, leave-one-out, from that one only). */
+  private readonly allButOne: string[];
+
+  private constructor(private readonly s: SessionNoveltyState) {
+    this.eventSessions = new Map(Object.entries(s.eventSessions));
+    this.countRange = new Map(Object.entries(s.countRange));
+    this.transitionSessions = new Map(Object.entries(s.transitionSessions));
+    this.vectorSessions = new Map(Object.entries(s.vectorSessions));
+    const ranges = [...this.countRange];
+    this.alwaysPresent = ranges.filter(([, r]) => r[0] >= 1).map(([event]) => event);
+    this.allButOne = ranges.filter(([, r]) => r[0] === 0 && r[1] === 1).map(([event]) => event);
+  }
+
+  /**
+   * Counts events, transitions and count ranges over all `sessions`, then calibrates on the sessions at
+   * `calibration` (indices into `sessions`), each scored against the others.
+   */
+  static fit(sessions: readonly (readonly string[])[], calibration: readonly number[]): SessionNovelty {
+    const eventSessions = new Map<string, number>();
+    const transitionSessions = new Map<string, number>();
+    const present = new Map<string, [number, number, number, number]>();
+    for (const sequence of sessions) {
+      for (const [event, count] of countEvents(sequence)) {
+        eventSessions.set(event, (eventSessions.get(event) ?? 0) + 1);
+        const range = present.get(event);
+        if (!range) {
+          present.set(event, [count, 1, count, 1]);
+          continue;
+        }
+        if (count < range[0]) {
+          range[0] = count;
+          range[1] = 1;
+        } else if (count === range[0]) range[1]++;
+        if (count > range[2]) {
+          range[2] = count;
+          range[3] = 1;
+        } else if (count === range[2]) range[3]++;
+      }
+      for (const key of transitionKeys(sequence))
+        transitionSessions.set(key, (transitionSessions.get(key) ?? 0) + 1);
+    }
+    const total = sessions.length;
+    const countRange: Record<string, [number, number, number, number]> = {};
+    for (const [event, [min, atMin, max, atMax]] of present) {
+      const absent = total - (eventSessions.get(event) ?? 0);
+      countRange[event] = absent > 0 ? [0, absent, max, atMax] : [min, atMin, max, atMax];
+    }
+    const vectorSessions: Record<string, number> = {};
+    for (const i of calibration) {
+      const key = countVectorKey(countEvents(sessions[i]));
+      vectorSessions[key] = (vectorSessions[key] ?? 0) + 1;
+    }
+    const draft = new SessionNovelty({
+      sessions: total,
+      eventSessions: Object.fromEntries(eventSessions),
+      countRange,
+      transitionSessions: Object.fromEntries(transitionSessions),
+      vectorSessions,
+      calibrationSize: calibration.length,
+      rarestEventCdf: [],
+      transitionRate: 1,
+      countRate: 1,
+      vectorRate: 1,
+      factsAtLeast: [],
+    });
+    const loo = calibration.map((i) => draft.facts(sessions[i], 1, null));
+    const n = loo.length;
+    const rate = (held: number): number => (held + 1) / (n + 2);
+    const supports = loo.map((f) => f.minSupport).sort((a, b) => a - b);
+    // Cumulative counts at each distinct support, up to and including the first that is no longer rare.
+    const rarestEventCdf: [number, number][] = [];
+    for (let i = 0; i < supports.length; i++) {
+      if (i + 1 < supports.length && supports[i + 1] === supports[i]) continue;
+      rarestEventCdf.push([supports[i], i + 1]);
+      if (rate(i + 1) > RARE_RATE) break;
+    }
+    const factsAtLeast = [n];
+    for (const f of loo) {
+      const total = f.unseenEvents + f.unseenTransitions + f.outOfRange;
+      for (let j = 1; j <= total; j++) factsAtLeast[j] = (factsAtLeast[j] ?? 0) + 1;
+    }
+    return new SessionNovelty({
+      ...draft.s,
+      rarestEventCdf,
+      transitionRate: rate(loo.filter((f) => f.unseenTransitions > 0).length),
+      countRate: rate(loo.filter((f) => f.outOfRange > 0).length),
+      vectorRate: rate(loo.filter((f) => f.vectorNovel).length),
+      factsAtLeast,
+    });
+  }
+
+  /** Restores a detector from {@link SessionNovelty.toJSON}. */
+  static fromJSON(state: SessionNoveltyState): SessionNovelty {
+    return new SessionNovelty(structuredClone(state));
+  }
+
+  /** Sessions the reference counts were taken over. */
+  get referenceSessions(): number {
+    return this.s.sessions;
+  }
+
+  /** Sessions (of the reference) that contained `event`. */
+  eventSupport(event: string): number {
+    return this.eventSessions.get(event) ?? 0;
+  }
+
+  /** Events ordered by how many reference sessions contained them, most widespread first (ties by id). */
+  eventsByReach(): string[] {
+    return [...this.eventSessions]
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+      .map(([event]) => event);
+  }
+
+  /** Scores a session against the reference. */
+  assess(sequence: readonly string[]): NoveltyAssessment {
+    const evidence: NoveltyEvidence = {
+      unseenEvents: [],
+      unseenEventTotal: 0,
+      rarestEvent: null,
+      unseenTransitions: [],
+      unseenTransitionTotal: 0,
+      countsOutOfRange: [],
+      countOutOfRangeTotal: 0,
+      countVectorSeen: true,
+      referenceSessions: this.s.sessions,
+    };
+    return { p: this.pValue(this.facts(sequence, 0, evidence)), evidence };
+  }
+
+  /** Serializable state. */
+  toJSON(): SessionNoveltyState {
+    return structuredClone(this.s);
+  }
+
+  /**
+   * Novelty facts of a session against the reference, with `own` = 1 when the session is itself part of the
+   * reference (leave-one-out) and 0 otherwise. Fills `evidence` when given.
+   */
+  private facts(sequence: readonly string[], own: 0 | 1, evidence: NoveltyEvidence | null): Facts {
+    const counts = countEvents(sequence);
+    // An empty session has no rare event: its rarest support is the whole reference.
+    const facts: Facts = {
+      unseenEvents: 0,
+      unseenTransitions: 0,
+      outOfRange: 0,
+      vectorNovel: false,
+      minSupport: this.s.sessions - own,
+    };
+    let rarest: string | null = null;
+    for (const [event, count] of counts) {
+      const support = (this.eventSessions.get(event) ?? 0) - own;
+      if (support < facts.minSupport) facts.minSupport = support;
+      if (support <= 0) {
+        facts.unseenEvents++;
+        if (evidence && evidence.unseenEvents.length < EVIDENCE_LIMIT) evidence.unseenEvents.push(event);
+        continue;
+      }
+      if (evidence && (rarest === null || support < (this.eventSessions.get(rarest) ?? 0))) rarest = event;
+      const range = this.countRange.get(event);
+      if (range && this.outside(count, range, own)) {
+        facts.outOfRange++;
+        if (evidence && evidence.countsOutOfRange.length < EVIDENCE_LIMIT) {
+          evidence.countsOutOfRange.push({ event, count, min: range[0], max: range[2] });
+        }
+      }
+    }
+    // Missing events: those every other reference session had.
+    for (const event of own === 0 ? this.alwaysPresent : this.allButOne) {
+      if (counts.has(event)) continue;
+      facts.outOfRange++;
+      const range = this.countRange.get(event);
+      if (range && evidence && evidence.countsOutOfRange.length < EVIDENCE_LIMIT) {
+        evidence.countsOutOfRange.push({ event, count: 0, min: range[0], max: range[2] });
+      }
+    }
+    for (const key of transitionKeys(sequence)) {
+      if ((this.transitionSessions.get(key) ?? 0) - own > 0) continue;
+      facts.unseenTransitions++;
+      if (evidence && evidence.unseenTransitions.length < EVIDENCE_LIMIT) {
+        evidence.unseenTransitions.push(parseTransitionKey(key));
+      }
+    }
+    facts.vectorNovel = (this.vectorSessions.get(countVectorKey(counts)) ?? 0) - own <= 0;
+    if (evidence) {
+      evidence.unseenEventTotal = facts.unseenEvents;
+      evidence.unseenTransitionTotal = facts.unseenTransitions;
+      evidence.countOutOfRangeTotal = facts.outOfRange;
+      evidence.countVectorSeen = !facts.vectorNovel;
+      evidence.rarestEvent = rarest === null ? null : { event: rarest, sessions: this.eventSupport(rarest) };
+    }
+    return facts;
+  }
+
+  /** Whether `count` is outside the range of the reference sessions (other than this one when `own` = 1). */
+  private outside(
+    count: number,
+    [min, atMin, max, atMax]: [number, number, number, number],
+    own: 0 | 1,
+  ): boolean {
+    if (own === 0) return count < min || count > max;
+    return (count === min && atMin === 1) || (count === max && atMax === 1);
+  }
+
+  /** The novelty p-value of a session's facts (see the class description). */
+  private pValue(f: Facts): number {
+    const { transitionRate, countRate, vectorRate, factsAtLeast } = this.s;
+    let p = this.rarestEventRate(f.minSupport);
+    if (f.unseenTransitions > 0) p = Math.min(p, transitionRate);
+    if (f.outOfRange > 0) p = Math.min(p, countRate);
+    if (f.vectorNovel) p = Math.min(p, vectorRate);
+    const total = f.unseenEvents + f.unseenTransitions + f.outOfRange;
+    for (let j = 2; j <= total && p > 1e-300; j++) {
+      const held = factsAtLeast[j] ?? 0;
+      const before = factsAtLeast[j - 1] ?? 0;
+      p *= (held + 1) / (before + 2);
+    }
+    return p;
+  }
+
+  /** Rate of calibration sessions whose rarest event was in at most `support` other reference sessions. */
+  private rarestEventRate(support: number): number {
+    let held = 0;
+    for (const [value, atOrBelow] of this.s.rarestEventCdf) {
+      if (value > support) break;
+      held = atOrBelow;
+    }
+    const rate = (held + 1) / (this.s.calibrationSize + 2);
+    return rate > RARE_RATE ? 1 : rate;
+  }
+}

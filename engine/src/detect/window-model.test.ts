@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { emptyWindow, type WindowStats } from '../features/window-stats.js';
+import { DEFAULT_THRESHOLD } from '../model/score.js';
+import { createRng } from '../random/rng.js';
+import { WindowModel } from './window-model.js';
+
+const MIN = 60_000;
+
+function window(start: number, lines: number, errors: number, mix: Record<string, number>): WindowStats {
+  return {
+    ...emptyWindow('api', start),
+    lines,
+    errors,
+    templates: mix,
+    distinctTemplates: Object.keys(mix).length,
+  };
+}
+
+/** Three days of one-minute windows with a diurnal volume pattern. */
+function history(): WindowStats[] {
+  const rng = createRng(9);
+  const out: WindowStats[] = [];
+  for (let m = 0; m < 3 * 24 * 60; m++) {
+    const hour = (m / 60) % 24;
+    const mean = 100 + 80 * Math.sin((hour / 24) * 2 * Math.PI);
+    const lines = Math.round(mean + (rng.next() - 0.5) * 2 * Math.sqrt(mean) * 1.7);
+    const errors = rng.next() < 0.3 ? 1 : 0;
+    out.push(
+      window(m * MIN, lines, errors, { a: Math.round(lines * 0.7), b: lines - Math.round(lines * 0.7) }),
+    );
+  }
+  return out;
+}
+
+describe('WindowModel', () => {
+  const ref = history();
+  const model = WindowModel.fit(ref);
+
+  it('does not flag the usual diurnal pattern', () => {
+    let flagged = 0;
+    for (const w of ref) if ((model.score(w)?.score ?? 0) >= DEFAULT_THRESHOLD) flagged++;
+    expect(flagged / ref.length).toBeLessThan(0.01);
+  });
+
+  it('flags an error burst, a flood, a silence and a new mix, with expected values', () => {
+    const at = 2 * 24 * 60 * MIN + 6 * 60 * MIN; // 06:00 on day 3: expected ≈ 180 lines
+    const burst = model.score(window(at, 180, 60, { a: 126, b: 54 }));
+    expect(burst?.score).toBeGreaterThanOrEqual(DEFAULT_THRESHOLD);
+    expect(burst?.feature).toBe('error_ratio');
+    const flood = model.score(window(at, 900, 0, { a: 630, b: 270 }));
+    expect(flood?.score).toBeGreaterThanOrEqual(DEFAULT_THRESHOLD);
+    expect(flood?.feature).toBe('volume');
+    expect(flood?.expected).toBeGreaterThan(140);
+    expect(flood?.upper).toBeLessThan(900);
+    const silent = model.score(window(at, 0, 0, {}));
+    expect(silent?.score).toBeGreaterThanOrEqual(DEFAULT_THRESHOLD);
+    expect(silent?.floor).toBe('high');
+    const mix = model.score(window(at, 180, 0, { c: 180 }));
+    expect(mix?.score).toBeGreaterThanOrEqual(DEFAULT_THRESHOLD);
+  });
+
+  it('uses the hour-of-day baseline: night volume at noon is low', () => {
+    const noonish = 2 * 24 * 60 * MIN + 6 * 60 * MIN;
+    const nightLevel = model.score(window(noonish, 25, 0, { a: 18, b: 7 }));
+    expect(nightLevel?.score).toBeGreaterThanOrEqual(DEFAULT_THRESHOLD);
+  });
+
+  it('ignores services it never saw and round-trips through JSON', () => {
+    expect(model.score({ ...emptyWindow('other', 0), lines: 5 })).toBeNull();
+    const copy = WindowModel.fromJSON(JSON.parse(JSON.stringify(model.toJSON())));
+    const w = ref[1234];
+    expect(copy.score(w)).toEqual(model.score(w));
+  });
+});

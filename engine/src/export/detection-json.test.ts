@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { type Detection, DetectionSchema } from '../model/detection.js';
+import { detectionToJsonLine, rfc3339 } from './detection-json.js';
+
+const base: Detection = {
+  id: 'app.log:7',
+  tenant: 'default',
+  source: 'app.log',
+  service: 'api "edge"',
+  timestamp: '2026-11-22T10:00:00.000Z',
+  kind: 'line',
+  score: 0.8123,
+  severity: 'medium',
+  template_id: 'abc',
+  template: 'GET <*> \\ done\u0001',
+  session_id: null,
+  observed: 1200.5,
+  expected: 100,
+  lower: -3.25,
+  upper: 203,
+  detectors: [
+    { name: 'latency_ms', score: 0.8123 },
+    { name: 'template_rarity', score: 0 },
+  ],
+  explanation: 'latency_ms = 1201 against an expected 100 (ünïcode)',
+  samples: ['raw line with "quotes" and\ttab'],
+};
+
+describe('detectionToJsonLine', () => {
+  it('equals JSON.stringify in the schema key order', () => {
+    expect(detectionToJsonLine(base)).toBe(`${JSON.stringify(base)}\n`);
+    const nulls: Detection = {
+      ...base,
+      service: null,
+      timestamp: null,
+      severity: null,
+      observed: null,
+      expected: null,
+      lower: null,
+      upper: null,
+      template: null,
+      template_id: null,
+      detectors: [],
+      samples: [],
+    };
+    expect(detectionToJsonLine(nulls)).toBe(`${JSON.stringify(nulls)}\n`);
+    expect(DetectionSchema.parse(JSON.parse(detectionToJsonLine(base)))).toEqual(base);
+  });
+
+  it('formats times as RFC 3339 and rejects non-times', () => {
+    expect(rfc3339(0)).toBe('1970-01-01T00:00:00.000Z');
+    expect(rfc3339(null)).toBeNull();
+    expect(rfc3339(Number.NaN)).toBeNull();
+  });
+});

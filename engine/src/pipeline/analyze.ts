@@ -1,0 +1,437 @@
+import { availableParallelism } from 'node:os';
+import { basename } from 'node:path';
+import { round4 } from '../detect/ensemble.js';
+import { LineModel, type LineObservation } from '../detect/line-model.js';
+import { SessionModel } from '../detect/session-model.js';
+import { WindowModel } from '../detect/window-model.js';
+import { detectionToJsonLine, rfc3339 } from '../export/detection-json.js';
+import { mergeSession, type SessionStats } from '../features/session-stats.js';
+import { emptyWindow, mergeWindow, type WindowStats, windowKey } from '../features/window-stats.js';
+import { readChunks } from '../ingest/chunk-reader.js';
+import type { Detection } from '../model/detection.js';
+import { DEFAULT_THRESHOLD, type Severity, severityFor } from '../model/score.js';
+import { parseSessionKey } from '../model/session-key.js';
+import { createParser } from '../parse/parser.js';
+import type { LogFormat, ParsedRecord } from '../parse/record.js';
+import { TemplateMiner, type TemplateMinerOptions } from '../templates/drain.js';
+import type { ChunkResult, ChunkScorerOptions, LogModelState } from './chunk-scorer.js';
+import { EmptyInputError } from './errors.js';
+import { countLines, sampleLines } from './reservoir.js';
+import { TopDetections } from './top-detections.js';
+import { ScoringPool } from './worker-pool.js';
+
+/** Options of {@link analyzeLogs}. */
+export interface AnalyzeOptions {
+  files: string[];
+  /** @defaultValue 'auto' */
+  format?: 'auto' | LogFormat;
+  /** Loghub header format, for `format: 'loghub'`. */
+  logFormat?: string;
+  /** `/regex/` or a field name (see {@link parseSessionKey}). */
+  sessionKey?: string;
+  /** Reference files to train on; by default a sample of the input itself. */
+  train?: string[];
+  /** @defaultValue {@link DEFAULT_THRESHOLD} */
+  threshold?: number;
+  /** How many of the highest-scoring anomalies to keep for the summary. @defaultValue 20 */
+  top?: number;
+  /** Write every detection as NDJSON to this sink. */
+  output?: (chunk: Uint8Array | string) => Promise<void> | void;
+  /** Keep each line's score (for `eval lines`). @defaultValue false */
+  keepLineScores?: boolean;
+  /** @defaultValue min(2, cores) */
+  workers?: number;
+  /** Bytes per chunk handed to a worker. @defaultValue 4 MiB */
+  chunkBytes?: number;
+  /** Lines in the reference sample. @defaultValue 100_000 */
+  reservoir?: number;
+  /** Fixed window per service, ms. @defaultValue 60_000 */
+  windowMs?: number;
+  /** @defaultValue 65_536 */
+  maxLineBytes?: number;
+  /** @defaultValue 'default' */
+  tenant?: string;
+  /** @defaultValue 0x5eed */
+  seed?: number;
+  miner?: TemplateMinerOptions;
+  onProgress?: (p: AnalyzeProgress) => void;
+  signal?: AbortSignal;
+}
+
+/** Progress of a run, reported as it goes. */
+export interface AnalyzeProgress {
+  phase: 'sampling' | 'training' | 'scoring' | 'finishing';
+  bytes: number;
+  totalBytes: number;
+  lines: number;
+}
+
+/** What a run found. */
+export interface AnalyzeSummary {
+  format: LogFormat;
+  bytes: number;
+  lines: number;
+  invalidUtf8: number;
+  truncatedLines: number;
+  templates: number;
+  referenceLines: number;
+  sessions: number;
+  windows: number;
+  anomalies: { line: number; session: number; window: number; bySeverity: Record<Severity, number> };
+  top: Detection[];
+  /** Per input line, when `keepLineScores`: the line's score raised to its session's. */
+  lineScores: Float32Array | null;
+  threshold: number;
+}
+
+/**
+ * Analyzes log files: samples a reference (reservoir) from the training files or the input, trains the template
+ * miner and the line model on it, scores every line on a pool of workers (chunks in order, output byte-identical
+ * for any number of workers), then scores the sessions and per-service windows the lines formed.
+ */
+export async function analyzeLogs(options: AnalyzeOptions): Promise<AnalyzeSummary> {
+  const {
+    files,
+    format = 'auto',
+    logFormat,
+    sessionKey,
+    train,
+    threshold = DEFAULT_THRESHOLD,
+    top = 20,
+    output,
+    keepLineScores = false,
+    workers = Math.max(1, Math.min(2, availableParallelism())),
+    chunkBytes = 4 * 1024 * 1024,
+    reservoir = 100_000,
+    windowMs = 60_000,
+    maxLineBytes = 65_536,
+    tenant = 'default',
+    seed = 0x5eed,
+    miner: minerOptions,
+    onProgress,
+    signal,
+  } = options;
+  if (sessionKey) parseSessionKey(sessionKey);
+  const trainFiles = train && train.length > 0 ? train : files;
+
+  // 1. Reference sample and format.
+  const sample = await sampleLines(trainFiles, {
+    size: reservoir,
+    seed,
+    maxLineBytes,
+    signal,
+    onBytes: (bytes) => onProgress?.({ phase: 'sampling', bytes, totalBytes: 0, lines: 0 }),
+  });
+  if (sample.totalLines === 0) {
+    throw new EmptyInputError(
+      `no lines to ${train && train.length > 0 ? 'train on' : 'analyze'} in ${trainFiles.join(', ')}`,
+    );
+  }
+  const formatSample = sample.lines.slice(0, 200);
+  const parser = createParser({ format, logFormat, sampleLines: formatSample });
+  onProgress?.({ phase: 'training', bytes: 0, totalBytes: 0, lines: sample.lines.length });
+  const model = trainLogModel(sample.lines, parser.parse, minerOptions);
+
+  const scorerOptions: ChunkScorerOptions = {
+    format,
+    sampleLines: formatSample,
+    logFormat,
+    sessionKey,
+    windowMs,
+    threshold,
+    json: Boolean(output),
+    keepLineScores,
+    tenant,
+    top,
+    maxLineBytes,
+  };
+  const pool = new ScoringPool(workers, { model, options: scorerOptions });
+  const trainPool =
+    train && train.length > 0
+      ? new ScoringPool(workers, {
+          model,
+          options: { ...scorerOptions, json: false, keepLineScores: false, top: 0 },
+        })
+      : null;
+  try {
+    // 2. With separate training files, their sessions and windows are the reference for those models.
+    let trainWindows: Aggregate['windows'] | null = null;
+    let trainSessions: Aggregate['sessions'] | null = null;
+    if (trainPool) {
+      const agg = await runFiles(trainFiles, trainPool, { chunkBytes, maxLineBytes, signal }, () => {});
+      trainWindows = agg.windows;
+      trainSessions = agg.sessions;
+    }
+
+    // 3. Score every line.
+    const topLines = new TopDetections(top);
+    const lineScores: number[] | null = keepLineScores ? [] : null;
+    const lineSessions: (string | null)[] | null = keepLineScores ? [] : null;
+    const bySeverity: Record<Severity, number> = { low: 0, medium: 0, high: 0, critical: 0 };
+    let lineAnomalies = 0;
+    const agg = await runFiles(files, pool, { chunkBytes, maxLineBytes, signal, onProgress }, async (r) => {
+      if (r.output && output) await output(r.output);
+      for (const d of r.top) topLines.offer(d);
+      for (const [k, v] of Object.entries(r.anomalies) as [Severity, number][]) {
+        bySeverity[k] += v;
+        lineAnomalies += v;
+      }
+      if (lineScores && lineSessions && r.lineScores && r.lineSessions) {
+        for (let i = 0; i < r.lineScores.length; i++) {
+          lineScores.push(r.lineScores[i]);
+          lineSessions.push(r.lineSessions[i]);
+        }
+      }
+    });
+    if (agg.lines === 0) throw new EmptyInputError(`no lines to analyze in ${files.join(', ')}`);
+    onProgress?.({ phase: 'finishing', bytes: agg.bytes, totalBytes: agg.bytes, lines: agg.lines });
+
+    // 4. Sessions.
+    const allTop = new TopDetections(top);
+    for (const d of topLines.sorted()) allTop.offer(d);
+    let sessionAnomalies = 0;
+    const sessionScores = new Map<string, number>();
+    if (sessionKey && agg.sessions.size > 0) {
+      const reference = [...(trainSessions ?? agg.sessions).values()].map((s) => s.events);
+      const sessionModel = SessionModel.fit(reference, { seed });
+      for (const s of agg.sessions.values()) {
+        const r = sessionModel.score(s.events);
+        const score = round4(r.score);
+        sessionScores.set(s.id, score);
+        const severity = severityFor({ score, threshold });
+        const d: Detection = {
+          id: `${s.source}:session:${s.id}`,
+          tenant,
+          source: s.source,
+          service: s.service,
+          timestamp: rfc3339(s.first),
+          kind: 'session',
+          score,
+          severity,
+          template_id: null,
+          template: null,
+          session_id: s.id,
+          observed: s.events.length,
+          expected: null,
+          lower: null,
+          upper: null,
+          detectors: r.detectors,
+          explanation: r.explanation,
+          samples: s.samples,
+        };
+        if (severity) {
+          sessionAnomalies++;
+          bySeverity[severity]++;
+          allTop.offer(d);
+        }
+        if (output) await output(detectionToJsonLine(d));
+      }
+    }
+
+    // 5. Windows per service.
+    let windowAnomalies = 0;
+    const windows = fillSilentWindows(agg.windows, windowMs);
+    if (windows.length > 0) {
+      const reference = trainWindows ? fillSilentWindows(trainWindows, windowMs) : windows;
+      const windowModel = WindowModel.fit(reference, { seed });
+      for (const w of windows) {
+        const r = windowModel.score(w);
+        if (!r) continue;
+        const score = round4(r.score);
+        const severity = severityFor({
+          score,
+          threshold,
+          observed: r.observed,
+          expected: r.expected,
+          floor: r.floor,
+        });
+        const d: Detection = {
+          id: `${w.source}:window:${w.service}:${w.start}`,
+          tenant,
+          source: w.source,
+          service: w.service,
+          timestamp: rfc3339(w.start),
+          kind: 'window',
+          score,
+          severity,
+          template_id: null,
+          template: null,
+          session_id: null,
+          observed: round4(r.observed),
+          expected: round4(r.expected),
+          lower: round4(r.lower),
+          upper: round4(r.upper),
+          detectors: r.detectors,
+          explanation: r.explanation,
+          samples: w.samples,
+        };
+        if (severity) {
+          windowAnomalies++;
+          bySeverity[severity]++;
+          allTop.offer(d);
+        }
+        if (output) await output(detectionToJsonLine(d));
+      }
+    }
+
+    let finalLineScores: Float32Array | null = null;
+    if (lineScores && lineSessions) {
+      finalLineScores = Float32Array.from(lineScores);
+      for (let i = 0; i < lineSessions.length; i++) {
+        const sid = lineSessions[i];
+        const ss = sid === null ? undefined : sessionScores.get(sid);
+        if (ss !== undefined && ss > finalLineScores[i]) finalLineScores[i] = ss;
+      }
+    }
+    return {
+      format: parser.format,
+      bytes: agg.bytes,
+      lines: agg.lines,
+      invalidUtf8: agg.invalidUtf8,
+      truncatedLines: agg.truncated,
+      templates: model.templates,
+      referenceLines: sample.lines.length,
+      sessions: agg.sessions.size,
+      windows: windows.length,
+      anomalies: { line: lineAnomalies, session: sessionAnomalies, window: windowAnomalies, bySeverity },
+      top: allTop.sorted(),
+      lineScores: finalLineScores,
+      threshold,
+    };
+  } finally {
+    await pool.close();
+    await trainPool?.close();
+  }
+}
+
+/** Trains the template miner and the line model on reference lines. */
+export function trainLogModel(
+  lines: readonly string[],
+  parse: (line: string) => ParsedRecord,
+  minerOptions?: TemplateMinerOptions,
+): LogModelState & { templates: number } {
+  const miner = new TemplateMiner(minerOptions);
+  const records = lines.map(parse);
+  for (const r of records) miner.add(r.message);
+  const observations: LineObservation[] = [];
+  for (const record of records) {
+    const m = miner.match(record.message) ?? miner.add(record.message);
+    observations.push({ record, templateId: m.id, params: m.params });
+  }
+  return { miner: miner.toJSON(), line: LineModel.fit(observations).toJSON(), templates: miner.size };
+}
+
+interface Aggregate {
+  bytes: number;
+  lines: number;
+  invalidUtf8: number;
+  truncated: number;
+  windows: Map<string, WindowStats & { source: string }>;
+  sessions: Map<string, SessionStats & { source: string }>;
+}
+
+interface RunFilesOptions {
+  chunkBytes: number;
+  maxLineBytes: number;
+  signal?: AbortSignal;
+  onProgress?: (p: AnalyzeProgress) => void;
+}
+
+async function runFiles(
+  files: readonly string[],
+  pool: ScoringPool,
+  { chunkBytes, maxLineBytes, signal, onProgress }: RunFilesOptions,
+  consume: (r: ChunkResult) => Promise<void> | void,
+): Promise<Aggregate> {
+  const agg: Aggregate = {
+    bytes: 0,
+    lines: 0,
+    invalidUtf8: 0,
+    truncated: 0,
+    windows: new Map(),
+    sessions: new Map(),
+  };
+  const inFlight: { source: string; promise: Promise<ChunkResult> }[] = [];
+  const maxInFlight = 4;
+  let seq = 0;
+  const totalBytes = await totalSize(files);
+  const drainOne = async (): Promise<void> => {
+    const head = inFlight.shift();
+    if (!head) return;
+    const r = await head.promise;
+    agg.lines += r.lines;
+    agg.invalidUtf8 += r.invalidUtf8;
+    agg.truncated += r.truncated;
+    for (const w of r.windows) {
+      const key = `${head.source}\u0000${windowKey(w.service, w.start)}`;
+      const prev = agg.windows.get(key);
+      if (prev) mergeWindow(prev, w);
+      else agg.windows.set(key, { ...w, source: head.source });
+    }
+    for (const s of r.sessions) {
+      const key = `${head.source}\u0000${s.id}`;
+      const prev = agg.sessions.get(key);
+      if (prev) mergeSession(prev, s);
+      else agg.sessions.set(key, { ...s, source: head.source });
+    }
+    await consume(r);
+    onProgress?.({ phase: 'scoring', bytes: agg.bytes, totalBytes, lines: agg.lines });
+  };
+  for (const path of files) {
+    const source = basename(path);
+    let startLine = 1;
+    for await (const chunk of readChunks(path, { chunkBytes, maxLineBytes, signal })) {
+      const bytes = new Uint8Array(chunk.length);
+      bytes.set(chunk);
+      const n = countLines(bytes);
+      agg.bytes += chunk.length;
+      inFlight.push({ source, promise: pool.run({ seq: seq++, source, startLine, bytes }) });
+      startLine += n;
+      if (inFlight.length >= maxInFlight) await drainOne();
+    }
+  }
+  while (inFlight.length > 0) await drainOne();
+  return agg;
+}
+
+async function totalSize(files: readonly string[]): Promise<number> {
+  const { stat } = await import('node:fs/promises');
+  let total = 0;
+  for (const f of files) total += (await stat(f)).size;
+  return total;
+}
+
+/** All windows in time order per source and service, with empty windows where a service logged nothing. */
+function fillSilentWindows(
+  windows: Map<string, WindowStats & { source: string }>,
+  windowMs: number,
+): (WindowStats & { source: string })[] {
+  const bySource = new Map<string, Map<string, (WindowStats & { source: string })[]>>();
+  for (const w of windows.values()) {
+    let services = bySource.get(w.source);
+    if (!services) {
+      services = new Map();
+      bySource.set(w.source, services);
+    }
+    const list = services.get(w.service);
+    if (list) list.push(w);
+    else services.set(w.service, [w]);
+  }
+  const out: (WindowStats & { source: string })[] = [];
+  for (const [source, services] of [...bySource.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    let end = Number.NEGATIVE_INFINITY;
+    for (const list of services.values()) for (const w of list) end = Math.max(end, w.start);
+    for (const [service, list] of [...services.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+      list.sort((a, b) => a.start - b.start);
+      const byStart = new Map(list.map((w) => [w.start, w]));
+      const span = (end - list[0].start) / windowMs;
+      if (span > 100_000) {
+        out.push(...list);
+        continue;
+      }
+      for (let t = list[0].start; t <= end; t += windowMs)
+        out.push(byStart.get(t) ?? { ...emptyWindow(service, t), source });
+    }
+  }
+  return out;
+}

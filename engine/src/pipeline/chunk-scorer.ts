@@ -1,0 +1,171 @@
+import { round4 } from '../detect/ensemble.js';
+import { LineModel, type LineModelState } from '../detect/line-model.js';
+import { ByteSink } from '../export/byte-sink.js';
+import { detectionToJsonLine, rfc3339 } from '../export/detection-json.js';
+import { SessionAccumulator, type SessionStats } from '../features/session-stats.js';
+import { WindowAccumulator, type WindowStats } from '../features/window-stats.js';
+import { splitLines } from '../ingest/line-splitter.js';
+import type { Detection } from '../model/detection.js';
+import { type Severity, severityFor } from '../model/score.js';
+import { parseSessionKey, type SessionKey } from '../model/session-key.js';
+import { createParser, type LogParser } from '../parse/parser.js';
+import type { LogFormat } from '../parse/record.js';
+import { TemplateMiner, type TemplateMinerState } from '../templates/drain.js';
+import { TopDetections } from './top-detections.js';
+
+/** The trained log model every chunk is scored against. */
+export interface LogModelState {
+  miner: TemplateMinerState;
+  line: LineModelState;
+}
+
+/** How chunks are parsed and scored; the same for every chunk of a run. */
+export interface ChunkScorerOptions {
+  format: 'auto' | LogFormat;
+  /** The lines the format was detected from (for `auto`), so that every worker detects the same. */
+  sampleLines: string[];
+  logFormat?: string;
+  sessionKey?: string;
+  windowMs: number;
+  threshold: number;
+  /** Serialize every line's detection as NDJSON. */
+  json: boolean;
+  /** Keep each line's score and session id (for `eval lines`). */
+  keepLineScores: boolean;
+  tenant: string;
+  top: number;
+  maxLineBytes: number;
+}
+
+/** One chunk of a file: whole lines, in order. */
+export interface ChunkTask {
+  seq: number;
+  source: string;
+  /** 1-based number of the chunk's first line in its file. */
+  startLine: number;
+  bytes: Uint8Array;
+}
+
+/** What scoring a chunk produced. */
+export interface ChunkResult {
+  seq: number;
+  lines: number;
+  invalidUtf8: number;
+  truncated: number;
+  output: Uint8Array | null;
+  top: Detection[];
+  windows: WindowStats[];
+  sessions: SessionStats[];
+  anomalies: Record<Severity, number>;
+  lineScores: Float32Array | null;
+  lineSessions: (string | null)[] | null;
+}
+
+/**
+ * Scores chunks against a frozen model. Each chunk starts from the same state (the trained miner, read-only,
+ * with a fresh overlay for templates the reference never showed), so results do not depend on how chunks are
+ * spread over workers: the output of 1 and of N workers is byte-identical.
+ */
+export class ChunkScorer {
+  private readonly miner: TemplateMiner;
+  private readonly lineModel: LineModel;
+  private readonly parser: LogParser;
+  private readonly sessionKey: SessionKey | null;
+  private readonly sink = new ByteSink(16 << 20);
+
+  constructor(
+    model: LogModelState,
+    private readonly options: ChunkScorerOptions,
+  ) {
+    this.miner = TemplateMiner.fromJSON(model.miner);
+    this.lineModel = LineModel.fromJSON(model.line);
+    this.parser = createParser({
+      format: options.format,
+      logFormat: options.logFormat,
+      sampleLines: options.sampleLines,
+    });
+    this.sessionKey = options.sessionKey ? parseSessionKey(options.sessionKey) : null;
+  }
+
+  /** Scores one chunk. */
+  score(task: ChunkTask): ChunkResult {
+    const o = this.options;
+    const { lines, invalidUtf8, truncated } = splitLines(
+      Buffer.from(task.bytes.buffer, task.bytes.byteOffset, task.bytes.byteLength),
+      {
+        maxLineBytes: o.maxLineBytes,
+      },
+    );
+    const overlay = this.miner.overlay();
+    const windows = new WindowAccumulator(o.windowMs);
+    const sessions = new SessionAccumulator();
+    const top = new TopDetections(o.top);
+    const anomalies: Record<Severity, number> = { low: 0, medium: 0, high: 0, critical: 0 };
+    const out = this.sink;
+    const lineScores = o.keepLineScores ? new Float32Array(lines.length) : null;
+    const lineSessions = o.keepLineScores ? new Array<string | null>(lines.length).fill(null) : null;
+    let lastTs: number | null = null;
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i];
+      const lineNo = task.startLine + i;
+      const record = this.parser.parse(line);
+      if (record.timestamp !== null) lastTs = record.timestamp;
+      const m = overlay.add(record.message);
+      const ls = this.lineModel.score(record, m.id, m.params, m.template);
+      let score = ls.score;
+      if (ls.fatal && score < o.threshold) score = o.threshold;
+      const num = ls.evidence.numeric;
+      const severity = severityFor({
+        score,
+        threshold: o.threshold,
+        observed: num ? num.observed : null,
+        expected: num ? num.expected : null,
+        floor: ls.fatal ? 'high' : null,
+      });
+      const sessionId = this.sessionKey ? this.sessionKey.extract(line, record.categorical) : null;
+      if (sessionId !== null) sessions.add(sessionId, m.id, record.service, lastTs, lineNo, line);
+      windows.add(record, m.id, line, lastTs);
+      if (lineScores && lineSessions) {
+        lineScores[i] = score;
+        lineSessions[i] = sessionId;
+      }
+      if (severity) anomalies[severity]++;
+      if (!o.json && !(severity && top.wants(score))) continue;
+      const detection: Detection = {
+        id: `${task.source}:${lineNo}`,
+        tenant: o.tenant,
+        source: task.source,
+        service: record.service,
+        timestamp: rfc3339(record.timestamp),
+        kind: 'line',
+        score: round4(score),
+        severity,
+        template_id: m.id,
+        template: m.template,
+        session_id: sessionId,
+        observed: num ? num.observed : null,
+        expected: num ? round4(num.expected) : null,
+        lower: num ? round4(num.lower) : null,
+        upper: num ? round4(num.upper) : null,
+        detectors: ls.detectors,
+        explanation: ls.fatal && ls.score < o.threshold ? `Fatal line: ${ls.explanation}` : ls.explanation,
+        samples: [line],
+      };
+      if (o.json) out.write(detectionToJsonLine(detection));
+      if (severity) top.offer(detection);
+    }
+    return {
+      seq: task.seq,
+      lines: lines.length,
+      invalidUtf8,
+      truncated,
+      output: o.json ? out.take() : null,
+      top: top.sorted(),
+      windows: [...windows.windows.values()],
+      sessions: [...sessions.sessions.values()],
+      anomalies,
+      lineScores,
+      lineSessions,
+    };
+  }
+}
