@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
-import { open, stat } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { writeSyntheticLog } from '../generate/synthetic-log.js';
+import { benchSeries, formatSeriesBench } from '../series/bench.js';
 import { processTreeRss } from './process-tree-rss.js';
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', 'cli', 'main.js');
@@ -32,16 +33,14 @@ async function ensureLog(bytes: number, dir: string): Promise<{ path: string; li
   const meta = `${path}.lines`;
   try {
     const s = await stat(path);
-    const lines = Number((await (await open(meta)).readFile('utf8')).trim());
+    const lines = Number((await readFile(meta, 'utf8')).trim());
     if (s.size > 0 && lines > 0) return { path, lines };
   } catch {
     // Not generated yet.
   }
   process.stderr.write(`generating ${(bytes / 1e6).toFixed(0)} MB bench log at ${path} ...\n`);
   const info = await writeSyntheticLog(path, { bytes, seed: 7 });
-  const fh = await open(meta, 'w');
-  await fh.writeFile(String(info.lines));
-  await fh.close();
+  await writeFile(meta, String(info.lines));
   return { path, lines: info.lines };
 }
 
@@ -74,12 +73,14 @@ async function main(): Promise<void> {
     options: {
       size: { type: 'string', default: '100M,1G' },
       dir: { type: 'string', default: join(tmpdir(), 'outlier-bench') },
+      'skip-series': { type: 'boolean', default: false },
+      'skip-logs': { type: 'boolean', default: false },
     },
   });
   const { mkdir } = await import('node:fs/promises');
   await mkdir(values.dir, { recursive: true });
   const rows: BenchRow[] = [];
-  for (const size of values.size.split(',')) {
+  for (const size of values['skip-logs'] ? [] : values.size.split(',')) {
     const bytes = parseSize(size);
     const { path, lines } = await ensureLog(bytes, values.dir);
     const real = (await stat(path)).size;
@@ -94,6 +95,11 @@ async function main(): Promise<void> {
       peakRssMb: peakRss / 1024 / 1024,
     });
   }
+  if (!values['skip-series']) {
+    process.stderr.write('running the series benchmark (10,000 series × 1 day) ...\n');
+    process.stdout.write(`${formatSeriesBench(await benchSeries())}\n\n`);
+  }
+  if (rows.length === 0) return;
   process.stdout.write('Log analysis: outlier analyze --json FILE > /dev/null (process tree, 2 workers)\n');
   process.stdout.write('size     MB        lines        seconds   MB/s    lines/s     peak RSS MB\n');
   for (const r of rows) {

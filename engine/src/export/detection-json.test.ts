@@ -49,6 +49,9 @@ describe('detectionToJsonLine', () => {
 
   it('formats times as RFC 3339 and rejects non-times', () => {
     expect(rfc3339(0)).toBe('1970-01-01T00:00:00.000Z');
+    for (const ms of [1795334541000, 1795334541007, 1795334549999, 1795334550042, 1795334610999, -1000]) {
+      expect(rfc3339(ms)).toBe(new Date(ms).toISOString());
+    }
     expect(rfc3339(null)).toBeNull();
     expect(rfc3339(Number.NaN)).toBeNull();
   });

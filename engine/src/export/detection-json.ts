@@ -25,9 +25,21 @@ export function detectionToJsonLine(d: Detection): string {
   );
 }
 
-/** RFC 3339 text of an epoch-ms time, or null. */
+let cachedMinute = Number.NaN;
+let cachedPrefix = '';
+
+/** RFC 3339 text of an epoch-ms time (UTC, milliseconds), or null. Caches the minute: log times arrive in order. */
 export function rfc3339(ms: number | null): string | null {
   if (ms === null || !Number.isFinite(ms)) return null;
-  const d = new Date(ms);
-  return Number.isNaN(d.getTime()) ? null : d.toISOString();
+  const minute = Math.floor(ms / 60_000);
+  if (minute !== cachedMinute) {
+    const d = new Date(minute * 60_000);
+    if (Number.isNaN(d.getTime())) return null;
+    cachedMinute = minute;
+    cachedPrefix = d.toISOString().slice(0, 17);
+  }
+  const rest = Math.floor(ms - minute * 60_000);
+  const sec = Math.floor(rest / 1000);
+  const milli = rest - sec * 1000;
+  return `${cachedPrefix}${sec < 10 ? '0' : ''}${sec}.${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
 }

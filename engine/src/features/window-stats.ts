@@ -16,7 +16,7 @@ const LAT_BASE = 1.4;
 const LOG_BASE = Math.log(LAT_BASE);
 
 /** Templates kept per window for the template-mix feature; the rest are pooled as "other". */
-const MAX_TEMPLATES_PER_WINDOW = 128;
+const MAX_TEMPLATES_PER_WINDOW = 32;
 
 /** What one service logged in one fixed window. Mergeable across chunks. */
 export interface WindowStats {

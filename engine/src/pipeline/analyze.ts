@@ -131,6 +131,8 @@ export async function analyzeLogs(options: AnalyzeOptions): Promise<AnalyzeSumma
   const parser = createParser({ format, logFormat, sampleLines: formatSample });
   onProgress?.({ phase: 'training', bytes: 0, totalBytes: 0, lines: sample.lines.length });
   const model = trainLogModel(sample.lines, parser.parse, minerOptions);
+  const referenceLines = sample.lines.length;
+  sample.lines = [];
 
   const scorerOptions: ChunkScorerOptions = {
     format,
@@ -290,7 +292,7 @@ export async function analyzeLogs(options: AnalyzeOptions): Promise<AnalyzeSumma
       invalidUtf8: agg.invalidUtf8,
       truncatedLines: agg.truncated,
       templates: model.templates,
-      referenceLines: sample.lines.length,
+      referenceLines,
       sessions: agg.sessions.size,
       windows: windows.length,
       anomalies: { line: lineAnomalies, session: sessionAnomalies, window: windowAnomalies, bySeverity },
@@ -352,7 +354,7 @@ async function runFiles(
     sessions: new Map(),
   };
   const inFlight: { source: string; promise: Promise<ChunkResult> }[] = [];
-  const maxInFlight = 4;
+  const maxInFlight = 3;
   let seq = 0;
   const totalBytes = await totalSize(files);
   const drainOne = async (): Promise<void> => {
