@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { compileLoghubFormat } from '../parse/loghub-format.js';
 import { TemplateMiner, type TemplateMinerOptions } from '../templates/drain.js';
 import { parseCsv, requireColumns } from './csv.js';
+import { SHARED_DATA_DIR } from './shared-data.js';
 
 /** Inputs of {@link evalParse}. */
 export interface ParseEvalOptions {
@@ -223,10 +223,9 @@ export const DRAIN_GROUPING_ACCURACY: Readonly<Record<string, number>> = {
  * ```
  */
 export function defaultLoghubDirs(): { loghubDir: string; correctedDir: string } {
-  const logs = new URL('../../../../shared/data/logs/', import.meta.url);
   return {
-    loghubDir: fileURLToPath(new URL('loghub_2k', logs)),
-    correctedDir: fileURLToPath(new URL('loghub_2k_corrected', logs)),
+    loghubDir: join(SHARED_DATA_DIR, 'logs', 'loghub_2k'),
+    correctedDir: join(SHARED_DATA_DIR, 'logs', 'loghub_2k_corrected'),
   };
 }
 

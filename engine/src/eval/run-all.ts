@@ -1,26 +1,10 @@
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { evalLines } from './lines-eval.js';
 import { evalNab } from './nab-eval.js';
-import { evalParseLoghub2k } from './parse-eval.js';
+import { DRAIN_GROUPING_ACCURACY, evalParseLoghub2k } from './parse-eval.js';
 import { evalSessions } from './sessions-eval.js';
-
-/** Drain's published grouping accuracy on the Loghub 2k samples: the bars `npm run eval` holds us to. */
-export const PARSE_BARS: Readonly<Record<string, number>> = {
-  HDFS: 0.9975,
-  Hadoop: 0.948,
-  Spark: 0.92,
-  Zookeeper: 0.967,
-  OpenStack: 0.733,
-  HPC: 0.887,
-  Windows: 0.997,
-  Linux: 0.69,
-  Mac: 0.787,
-  Android: 0.911,
-  Apache: 1.0,
-  OpenSSH: 0.788,
-};
+import { SHARED_DATA_DIR } from './shared-data.js';
 
 /** NAB (31 files) at the shipped θ: the normalized standard score must reach this. */
 export const NAB_BAR = 60;
@@ -28,15 +12,7 @@ export const NAB_BAR = 60;
 /** HDFS sessions under the shared protocol: F1 at least this, at an FPR of at most this. */
 export const SESSION_BARS = { f1: 0.97, fpr: 0.002 } as const;
 
-const DEFAULT_DATA = resolve(
-  dirname(fileURLToPath(import.meta.url)),
-  '..',
-  '..',
-  '..',
-  '..',
-  'shared',
-  'data',
-);
+const DEFAULT_DATA = SHARED_DATA_DIR;
 
 interface Row {
   evaluation: string;
@@ -59,7 +35,7 @@ async function main(): Promise<number> {
     correctedDir: join(data, 'logs', 'loghub_2k_corrected'),
   });
   for (const r of parse) {
-    const bar = PARSE_BARS[r.system];
+    const bar = DRAIN_GROUPING_ACCURACY[r.system];
     rows.push({
       evaluation: `parse ${r.system}`,
       metric: 'grouping_accuracy',

@@ -36,7 +36,7 @@ export function scoreFromTailProbability(p: number): number {
   if (!(p > 0)) return 1;
   if (p >= 1) return 0;
   const s = -Math.log10(p) / SCORE_DECADES;
-  return s > 1 ? 1 : s;
+  return Math.min(s, 1);
 }
 
 /** The inverse of {@link scoreFromTailProbability}: the tail probability a score stands for. */

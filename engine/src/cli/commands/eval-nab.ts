@@ -1,24 +1,14 @@
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { evalNab, type NabEvalResult } from '../../eval/nab-eval.js';
 import { NAB_PROFILE_NAMES, type NabProfileName } from '../../eval/nab-scorer.js';
+import { SHARED_DATA_DIR } from '../../eval/shared-data.js';
 import { DEFAULT_THRESHOLD } from '../../model/score.js';
 import { numberFlag, parseCommandArgs } from '../args.js';
 import { UsageError } from '../errors.js';
 import { writeStdout } from '../output.js';
 
 /** `shared/data/nab` beside the repository, the default corpus. */
-export const DEFAULT_NAB_DIR = resolve(
-  dirname(fileURLToPath(import.meta.url)),
-  '..',
-  '..',
-  '..',
-  '..',
-  '..',
-  'shared',
-  'data',
-  'nab',
-);
+export const DEFAULT_NAB_DIR = join(SHARED_DATA_DIR, 'nab');
 
 /** Help text of `outlier eval nab`. */
 export const EVAL_NAB_USAGE = `outlier eval nab [--data DIR] [--windows FILE] [--profile P] [--threshold X | --optimize] [--json]
