@@ -3,6 +3,7 @@ import { latencyQuantile, type WindowStats } from '../features/window-stats.js';
 import type { Severity } from '../model/score.js';
 import { DEFAULT_THRESHOLD, tailProbabilityFromScore } from '../model/score.js';
 import { TailCalibrator, type TailCalibratorState } from './calibration.js';
+import { countTailProbability, gaussianZForTail } from './count-tail.js';
 import { combineVerdicts, type DetectorVerdict, type EnsembleResult } from './ensemble.js';
 import { IsolationForest, type IsolationForestState } from './isolation-forest.js';
 
@@ -58,6 +59,7 @@ const DAY_MS = 86_400_000;
 /**
  * The window-level model, per service and fixed window: volume, error ratio, template mix (Jensen–Shannon
  * divergence from the service's usual mix) and latency p95, each against an hour-of-day seasonal baseline
+ * (volume as a count: the negative-binomial tail around the baseline, calibrated on the reference)
  * (median/MAD, with the classic 3σ rule beside it) when the reference covers that hour on two or more days, else
  * against the service's overall baseline; plus an Isolation Forest on the standardized feature vector.
  */
@@ -121,8 +123,12 @@ export class WindowModel {
     }
     const volumeCal = state.calibrators.volume;
     if (volumeCal)
-      state.bandZ = TailCalibrator.fromJSON(volumeCal).valueAtTailProbability(
-        tailProbabilityFromScore(DEFAULT_THRESHOLD),
+      // Band half-width in σ: where the calibrated volume detector reaches θ, read back as a Gaussian z.
+      state.bandZ = gaussianZForTail(
+        10 **
+          -TailCalibrator.fromJSON(volumeCal).valueAtTailProbability(
+            tailProbabilityFromScore(DEFAULT_THRESHOLD),
+          ),
       );
     return new WindowModel(state);
   }
@@ -162,13 +168,21 @@ export class WindowModel {
     const fi = WINDOW_FEATURES.indexOf(feature);
     const base = d.baselines[fi];
     const observed = d.values[fi];
-    const half = this.s.bandZ * base.sigma;
     const expected = base.median;
+    // The volume band uses the count distribution's spread; the other features their robust σ.
+    const half =
+      feature === 'volume'
+        ? this.s.bandZ * Math.sqrt(Math.max(expected, base.sigma ** 2))
+        : this.s.bandZ * base.sigma;
     const lower =
       feature === 'volume' || feature === 'latency_p95' ? Math.max(0, expected - half) : expected - half;
     const upper = expected + half;
+    // Hard rule: a service falls silent when, by its own count distribution, an empty window is rarer than θ says.
+    const volumeBase = d.baselines[0];
     const silent =
-      w.lines === 0 && this.s.services[w.service].baselines.volume.overall.median > 0 && lower > 0;
+      w.lines === 0 &&
+      countTailProbability(0, volumeBase.median, Math.max(volumeBase.median, volumeBase.sigma ** 2)) <=
+        tailProbabilityFromScore(DEFAULT_THRESHOLD);
     return {
       ...result,
       feature,
@@ -203,8 +217,14 @@ export class WindowModel {
       }
       const signed = (x - base.median) / base.sigma;
       vector.push(signed);
-      // Volume is two-sided (a flood or a silence); the others matter when they rise.
-      raw[f] = f === 'volume' ? Math.abs(signed) : Math.max(0, signed);
+      // Volume is a count, two-sided (a flood or a silence): its raw surprise is −log10 of a negative-binomial
+      // tail around the seasonal expectation, then calibrated on the reference like every other detector.
+      raw[f] =
+        f === 'volume'
+          ? -Math.log10(
+              Math.max(1e-300, countTailProbability(x, base.median, Math.max(base.median, base.sigma ** 2))),
+            )
+          : Math.max(0, signed);
       if (b.std > 0) sigma3 = Math.max(sigma3, Math.abs(x - b.mean) / b.std);
     }
     raw.three_sigma = sigma3;

@@ -239,7 +239,7 @@ export async function analyzeLogs(options: AnalyzeOptions): Promise<AnalyzeSumma
       for (const w of windows) {
         const r = windowModel.score(w);
         if (!r) continue;
-        const score = round4(r.score);
+        const score = round4(r.floor && r.score < threshold ? threshold : r.score);
         const severity = severityFor({
           score,
           threshold,
