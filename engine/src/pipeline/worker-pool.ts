@@ -26,7 +26,8 @@ export class ScoringPool {
   constructor(size: number, data: ScoreWorkerData) {
     const url = new URL('./score-worker.js', import.meta.url);
     for (let i = 0; i < size; i++) {
-      const worker = new Worker(url, { workerData: data });
+      // A bounded heap keeps each worker's memory flat however large the input: its work is one chunk at a time.
+      const worker = new Worker(url, { workerData: data, resourceLimits: { maxOldGenerationSizeMb: 256 } });
       worker.on('message', (reply: ScoreWorkerReply) => this.onReply(worker, reply));
       worker.on('error', (err) => this.onFailure(worker, err));
       worker.on('exit', (code) => {
