@@ -41,7 +41,7 @@ export interface AnalyzeOptions {
   keepLineScores?: boolean;
   /** @defaultValue min(2, cores) */
   workers?: number;
-  /** Bytes per chunk handed to a worker. @defaultValue 4 MiB */
+  /** Bytes per chunk handed to a worker. @defaultValue 2 MiB */
   chunkBytes?: number;
   /** Lines in the reference sample. @defaultValue 100_000 */
   reservoir?: number;
@@ -101,7 +101,7 @@ export async function analyzeLogs(options: AnalyzeOptions): Promise<AnalyzeSumma
     output,
     keepLineScores = false,
     workers = Math.max(1, Math.min(2, availableParallelism())),
-    chunkBytes = 4 * 1024 * 1024,
+    chunkBytes = 2 * 1024 * 1024,
     reservoir = 100_000,
     windowMs = 60_000,
     maxLineBytes = 65_536,
@@ -354,7 +354,7 @@ async function runFiles(
     sessions: new Map(),
   };
   const inFlight: { source: string; promise: Promise<ChunkResult> }[] = [];
-  const maxInFlight = 3;
+  const maxInFlight = 3 * pool.size;
   let seq = 0;
   const totalBytes = await totalSize(files);
   const drainOne = async (): Promise<void> => {

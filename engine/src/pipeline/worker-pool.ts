@@ -23,6 +23,11 @@ export class ScoringPool {
   private readonly queue: Pending[] = [];
   private closed = false;
 
+  /** Number of workers. */
+  get size(): number {
+    return this.idle.length + this.busy.size;
+  }
+
   constructor(size: number, data: ScoreWorkerData) {
     const url = new URL('./score-worker.js', import.meta.url);
     for (let i = 0; i < size; i++) {
