@@ -30,16 +30,23 @@ export function countTailProbability(x: number, mean: number, variance: number):
     negBin
       ? logGamma(j + r) - logGamma(r) - logGamma(j + 1) + r * logQ + j * log1mQ
       : -mu + j * Math.log(mu) - logGamma(j + 1);
-  let tail: number;
+  // Successive terms by their ratio (one logGamma per tail instead of three per term): P(j+1)/P(j) is
+  // (j + r)/(j + 1) · (1 − q) for the negative binomial and μ/(j + 1) for the Poisson.
+  const oneMinusQ = negBin ? Math.exp(log1mQ) : 0;
+  const ratio = (j: number): number => (negBin ? ((j + r) / (j + 1)) * oneMinusQ : mu / (j + 1));
+  let tail = 0;
   if (k <= mu) {
-    tail = 0;
-    for (let j = 0; j <= k; j++) tail += Math.exp(logPmf(j));
-  } else {
-    tail = 0;
-    for (let j = k; j < k + 100_000; j++) {
-      const term = Math.exp(logPmf(j));
+    let term = Math.exp(logPmf(0));
+    for (let j = 0; j <= k; j++) {
       tail += term;
-      if (term < tail * 1e-12) break;
+      term *= ratio(j);
+    }
+  } else {
+    let term = Math.exp(logPmf(k));
+    for (let j = k; j < k + 100_000; j++) {
+      tail += term;
+      if (term === 0 || term < tail * 1e-12) break;
+      term *= ratio(j);
     }
   }
   return Math.min(1, 2 * tail);

@@ -96,42 +96,34 @@ const SEVERE_LEVELS: readonly Level[] = ['warn', 'error', 'fatal'];
  * tail probability on the reference sample; {@link combineVerdicts} joins them.
  */
 export class LineModel {
-  private readonly numeric = new Map<
-    string,
-    {
-      cal: TailCalibrator;
-      log: boolean;
-      global: RobustStats;
-      perTemplate: Map<string, RobustStats>;
-      bandZ: number;
-    }
-  >();
+  private readonly numeric = new Map<string, NumericField>();
   private readonly templateCounts: Map<string, number>;
-  private readonly templateTailP: Map<string, number>;
-  private readonly params = new Map<
-    string,
-    ({ values: Map<string, number>; total: number; singletons: number } | null)[]
-  >();
+  /** What scoring needs of each reference template, found with one lookup. */
+  private readonly templates = new Map<string, TemplateFacts>();
 
   private constructor(private readonly s: LineModelState) {
     for (const [field, m] of Object.entries(s.numeric)) {
-      this.numeric.set(field, {
+      const numeric: NumericField = {
         cal: TailCalibrator.fromJSON(m.calibrator),
         log: m.log,
-        global: m.global,
-        perTemplate: new Map(Object.entries(m.perTemplate)),
-        bandZ: m.bandZ,
-      });
+        global: band(m.global, m.log, m.bandZ),
+        perTemplate: new Map(),
+      };
+      for (const [id, base] of Object.entries(m.perTemplate))
+        numeric.perTemplate.set(id, band(base, m.log, m.bandZ));
+      this.numeric.set(field, numeric);
     }
     this.templateCounts = new Map(Object.entries(s.templateCounts));
-    this.templateTailP = new Map(Object.entries(s.templateTailP));
-    for (const [id, positions] of Object.entries(s.params)) {
-      this.params.set(
-        id,
-        positions.map((p) =>
-          p ? { values: new Map(Object.entries(p.values)), total: p.total, singletons: p.singletons } : null,
-        ),
+    for (const [id, count] of this.templateCounts) {
+      const positions = s.params[id]?.map((p) =>
+        p ? { values: new Map(Object.entries(p.values)), total: p.total, singletons: p.singletons } : null,
       );
+      this.templates.set(id, {
+        count,
+        tailP: s.templateTailP[id] ?? 1,
+        positions: positions ?? null,
+        seen: `Template seen ${count} times in ${s.total} reference lines.`,
+      });
     }
   }
 
@@ -294,7 +286,8 @@ export class LineModel {
   score(record: ParsedRecord, templateId: string, params: readonly string[], template: string): LineScore {
     const s = this.s;
     const verdicts: DetectorVerdict[] = [];
-    const templateCount = this.templateCounts.get(templateId) ?? 0;
+    const facts = this.templates.get(templateId);
+    const templateCount = facts === undefined ? 0 : facts.count;
     const newTemplate = templateCount === 0;
     const evidence: LineEvidence = {
       templateCount,
@@ -305,13 +298,13 @@ export class LineModel {
       level: record.level,
     };
     const kinds: string[] = [];
-    if (newTemplate) {
+    if (facts === undefined || newTemplate) {
       verdicts.push({ name: 'new_template', p: s.newTemplateP });
       kinds.push('new_template');
     } else {
-      verdicts.push({ name: 'template_rarity', p: this.templateTailP.get(templateId) ?? 1 });
+      verdicts.push({ name: 'template_rarity', p: facts.tailP });
       kinds.push('template_rarity');
-      const positions = this.params.get(templateId);
+      const positions = facts.positions;
       if (positions) {
         let best: { p: number; position: number; value: string; distinct: number; support: number } | null =
           null;
@@ -342,26 +335,20 @@ export class LineModel {
       kinds.push('level');
     }
     let bestNumericP = 1;
+    let bestBand: Band | null = null;
     for (const field in record.numeric) {
       const m = this.numeric.get(field);
       if (!m) continue;
       const v = record.numeric[field];
       if (!Number.isFinite(v)) continue;
-      const base = m.perTemplate.get(templateId) ?? m.global;
-      const p = m.cal.tailProbability(robustZ(m.log ? Math.log1p(Math.max(0, v)) : v, base));
+      const b = m.perTemplate.get(templateId) ?? m.global;
+      const p = m.cal.tailProbability(robustZ(m.log ? Math.log1p(Math.max(0, v)) : v, b.base));
       verdicts.push({ name: field, p });
       kinds.push('numeric');
       if (p < bestNumericP) {
         bestNumericP = p;
-        const half = m.bandZ * base.sigma;
-        const back = (x: number) => (m.log ? Math.max(0, Math.expm1(x)) : x);
-        evidence.numeric = {
-          field,
-          observed: v,
-          expected: back(base.median),
-          lower: back(base.median - half),
-          upper: back(base.median + half),
-        };
+        bestBand = b;
+        evidence.numeric = { field, observed: v, expected: b.expected, lower: b.lower, upper: b.upper };
       }
     }
     const result = combineVerdicts(verdicts);
@@ -369,15 +356,75 @@ export class LineModel {
     const strongestKind = result.strongest >= 0 ? kinds[result.strongest] : 'none';
     if (strongestKind !== 'numeric')
       evidence.numeric = evidence.numeric && bestNumericP < 1e-3 ? evidence.numeric : null;
+    let explanation: string;
+    if (strongestKind === 'template_rarity' && result.score < 0.3 && facts !== undefined)
+      explanation = facts.seen;
+    else if (strongestKind === 'numeric' && evidence.numeric && bestBand !== null) {
+      explanation = `${evidence.numeric.field} = ${fmt(evidence.numeric.observed)} ${bandText(bestBand, template)}`;
+    } else explanation = explainLine(strongestKind, result, evidence, template);
     return {
       score: result.score,
       detectors: result.detectors,
       strongest: result.strongest,
       evidence,
       fatal,
-      explanation: explainLine(strongestKind, result, evidence, template),
+      explanation,
     };
   }
+}
+
+/** A numeric field's model, ready to score. */
+interface NumericField {
+  cal: TailCalibrator;
+  log: boolean;
+  global: Band;
+  perTemplate: Map<string, Band>;
+}
+
+/** A numeric baseline and its expected band in the field's own unit, with the text that explains it. */
+interface Band {
+  base: RobustStats;
+  expected: number;
+  lower: number;
+  upper: number;
+  /** The last template the band was explained for, and that explanation's text after the value. */
+  template: string | null;
+  text: string;
+}
+
+/** A reference template's count, rarity and parameter values. */
+interface TemplateFacts {
+  count: number;
+  tailP: number;
+  positions: ({ values: Map<string, number>; total: number; singletons: number } | null)[] | null;
+  /** The explanation of an unremarkable line of this template. */
+  seen: string;
+}
+
+function band(base: RobustStats, log: boolean, bandZ: number): Band {
+  const half = bandZ * base.sigma;
+  const back = (x: number) => (log ? Math.max(0, Math.expm1(x)) : x);
+  return {
+    base,
+    expected: back(base.median),
+    lower: back(base.median - half),
+    upper: back(base.median + half),
+    template: null,
+    text: '',
+  };
+}
+
+/** The explanation of a numeric verdict after `field = value`, kept for the band's last template. */
+function bandText(b: Band, template: string): string {
+  if (b.template !== template) {
+    b.template = template;
+    b.text = `against an expected ${fmt(b.expected)} (normal range ${fmt(b.lower)} to ${fmt(b.upper)}) for "${shorten(template)}".`;
+  }
+  return b.text;
+}
+
+function shorten(template: string): string {
+  return template.length > 80 ? `${template.slice(0, 77)}...` : template;
 }
 
 function fmt(x: number): string {
@@ -386,7 +433,7 @@ function fmt(x: number): string {
 }
 
 function explainLine(kind: string, result: EnsembleResult, e: LineEvidence, template: string): string {
-  const t = template.length > 80 ? `${template.slice(0, 77)}...` : template;
+  const t = shorten(template);
   switch (kind) {
     case 'new_template':
       return `New template "${t}" never seen in ${e.referenceLines} reference lines.`;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type Detection, DetectionSchema } from '../model/detection.js';
-import { detectionToJsonLine, rfc3339 } from './detection-json.js';
+import { DetectionJsonWriter, detectionToJsonLine, rfc3339 } from './detection-json.js';
 
 const base: Detection = {
   id: 'app.log:7',
@@ -45,6 +45,23 @@ describe('detectionToJsonLine', () => {
     };
     expect(detectionToJsonLine(nulls)).toBe(`${JSON.stringify(nulls)}\n`);
     expect(DetectionSchema.parse(JSON.parse(detectionToJsonLine(base)))).toEqual(base);
+  });
+
+  it('writes the same bytes with its caches as without, across templates, sources and scores', () => {
+    const writer = new DetectionJsonWriter();
+    const variants: Detection[] = [
+      base,
+      { ...base, score: 0.1 + 0.2, severity: null, observed: 3, expected: 1e21, lower: -0, upper: 1 / 3 },
+      { ...base, template: 'GET <*> again', explanation: 'Template seen 3 times in 10 reference lines.' },
+      { ...base, source: 'other "log"', id: 'other "log":8', tenant: 't\u2028', service: null },
+      { ...base, template_id: null, template: null, detectors: [{ name: 'new\ud800', score: 1 }] },
+      { ...base, samples: ['plain line', 'line with lone \udc00 surrogate and emoji 😀'], timestamp: null },
+    ];
+    for (let k = 0; k <= 10_000; k += 7) variants.push({ ...base, score: Math.round(k) / 10_000 });
+    for (const d of [...variants, ...variants]) {
+      expect(writer.toJsonLine(d)).toBe(detectionToJsonLine(d));
+      expect(writer.toJsonLine(d)).toBe(`${JSON.stringify(d)}\n`);
+    }
   });
 
   it('formats times as RFC 3339 and rejects non-times', () => {

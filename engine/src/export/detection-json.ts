@@ -1,7 +1,25 @@
 import type { Detection } from '../model/detection.js';
 
-const str = (s: string | null): string => (s === null ? 'null' : JSON.stringify(s));
-const num = (n: number | null): string => (n === null || !Number.isFinite(n) ? 'null' : String(n));
+/** Characters JSON.stringify escapes, and surrogates (it escapes lone ones). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what JSON escapes.
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** `JSON.stringify(s)`, without its cost for the common string that needs no escape. */
+function quote(s: string): string {
+  return NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`;
+}
+
+const str = (s: string | null): string => (s === null ? 'null' : quote(s));
+
+/** Text of every multiple of 1/10 000 in [0, 1]: scores carry 4 decimals, and number printing is costly. */
+const TEN_THOUSANDTHS: readonly string[] = Array.from({ length: 10_001 }, (_, k) => String(k / 10_000));
+
+/** `String(n)` as JSON writes it (`null` for non-finite numbers), from a table for 4-decimal scores. */
+function num(n: number | null): string {
+  if (n === null || !Number.isFinite(n)) return 'null';
+  const k = Math.round(n * 10_000);
+  return k >= 0 && k <= 10_000 && k / 10_000 === n ? TEN_THOUSANDTHS[k] : String(n);
+}
 
 /**
  * Serializes a detection as one JSON line, keys in the schema's order. The hot path of `analyze --json` (a record
@@ -13,16 +31,76 @@ export function detectionToJsonLine(d: Detection): string {
     const x = d.detectors[i];
     detectors += `${i > 0 ? ',' : ''}{"name":${JSON.stringify(x.name)},"score":${num(x.score)}}`;
   }
-  let samples = '';
-  for (let i = 0; i < d.samples.length; i++) samples += (i > 0 ? ',' : '') + JSON.stringify(d.samples[i]);
-  return (
-    `{"id":${JSON.stringify(d.id)},"tenant":${JSON.stringify(d.tenant)},"source":${JSON.stringify(d.source)},` +
-    `"service":${str(d.service)},"timestamp":${str(d.timestamp)},"kind":"${d.kind}","score":${num(d.score)},` +
-    `"severity":${d.severity === null ? 'null' : `"${d.severity}"`},"template_id":${str(d.template_id)},` +
-    `"template":${str(d.template)},"session_id":${str(d.session_id)},"observed":${num(d.observed)},` +
-    `"expected":${num(d.expected)},"lower":${num(d.lower)},"upper":${num(d.upper)},"detectors":[${detectors}],` +
-    `"explanation":${JSON.stringify(d.explanation)},"samples":[${samples}]}\n`
+  return jsonLine(
+    d,
+    `{"id":${JSON.stringify(d.id)},"tenant":${JSON.stringify(d.tenant)},"source":${JSON.stringify(d.source)},"service":`,
+    `"template_id":${str(d.template_id)},"template":${str(d.template)},`,
+    detectors,
   );
+}
+
+function jsonLine(d: Detection, head: string, template: string, detectors: string): string {
+  let samples = '';
+  for (let i = 0; i < d.samples.length; i++) samples += (i > 0 ? ',' : '') + quote(d.samples[i]);
+  return (
+    `${head}${str(d.service)},"timestamp":${str(d.timestamp)},` +
+    `"kind":"${d.kind}","score":${num(d.score)},"severity":${d.severity === null ? 'null' : `"${d.severity}"`},` +
+    `${template}"session_id":${str(d.session_id)},"observed":${num(d.observed)},` +
+    `"expected":${num(d.expected)},"lower":${num(d.lower)},"upper":${num(d.upper)},"detectors":[${detectors}],` +
+    `"explanation":${quote(d.explanation)},"samples":[${samples}]}\n`
+  );
+}
+
+/** Most templates and detector names whose JSON a {@link DetectionJsonWriter} keeps. */
+const MAX_CACHED = 4096;
+
+/**
+ * Serializes detections exactly as {@link detectionToJsonLine} does, keeping the JSON of what repeats from one
+ * detection to the next (tenant and source, a template and its id, detector names), since `analyze --json` writes
+ * one detection per input line.
+ */
+export class DetectionJsonWriter {
+  private tenant: string | null = null;
+  private source: string | null = null;
+  private tenantAndSource = '';
+  private readonly templates = new Map<string, { template: string | null; json: string }>();
+  private readonly names = new Map<string, string>();
+
+  /** One JSON line, ending with `\n`. */
+  toJsonLine(d: Detection): string {
+    if (d.tenant !== this.tenant || d.source !== this.source) {
+      this.tenant = d.tenant;
+      this.source = d.source;
+      this.tenantAndSource = `,"tenant":${JSON.stringify(d.tenant)},"source":${JSON.stringify(d.source)},"service":`;
+    }
+    let detectors = '';
+    for (let i = 0; i < d.detectors.length; i++) {
+      const x = d.detectors[i];
+      detectors += `${i > 0 ? ',' : ''}${this.detectorHead(x.name)}${num(x.score)}}`;
+    }
+    return jsonLine(d, `{"id":${quote(d.id)}${this.tenantAndSource}`, this.template(d), detectors);
+  }
+
+  private template(d: Detection): string {
+    const id = d.template_id;
+    if (id === null) return `"template_id":null,"template":${str(d.template)},`;
+    const cached = this.templates.get(id);
+    if (cached !== undefined && cached.template === d.template) return cached.json;
+    const json = `"template_id":${JSON.stringify(id)},"template":${str(d.template)},`;
+    if (this.templates.size >= MAX_CACHED) this.templates.clear();
+    this.templates.set(id, { template: d.template, json });
+    return json;
+  }
+
+  private detectorHead(name: string): string {
+    let head = this.names.get(name);
+    if (head === undefined) {
+      head = `{"name":${JSON.stringify(name)},"score":`;
+      if (this.names.size >= MAX_CACHED) this.names.clear();
+      this.names.set(name, head);
+    }
+    return head;
+  }
 }
 
 let cachedMinute = Number.NaN;

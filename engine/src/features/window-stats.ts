@@ -46,6 +46,8 @@ export const UNKNOWN_SERVICE = 'unknown';
 /** Accumulates window statistics for lines of one chunk. */
 export class WindowAccumulator {
   readonly windows = new Map<string, WindowStats>();
+  /** Each service's latest window: lines come in time order, so most find theirs here without building a key. */
+  private readonly latest = new Map<string, WindowStats>();
 
   constructor(private readonly windowMs: number) {}
 
@@ -54,11 +56,15 @@ export class WindowAccumulator {
     if (timestamp === null) return;
     const service = record.service ?? UNKNOWN_SERVICE;
     const start = Math.floor(timestamp / this.windowMs) * this.windowMs;
-    const key = windowKey(service, start);
-    let w = this.windows.get(key);
-    if (!w) {
-      w = emptyWindow(service, start);
-      this.windows.set(key, w);
+    let w = this.latest.get(service);
+    if (w === undefined || w.start !== start) {
+      const key = windowKey(service, start);
+      w = this.windows.get(key);
+      if (!w) {
+        w = emptyWindow(service, start);
+        this.windows.set(key, w);
+      }
+      this.latest.set(service, w);
     }
     w.lines++;
     const isError = record.level === 'error' || record.level === 'fatal';

@@ -1,19 +1,15 @@
 import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
-import { round4 } from '../detect/ensemble.js';
 import { LineModel, type LineObservation } from '../detect/line-model.js';
-import { SessionModel } from '../detect/session-model.js';
-import { WindowModel } from '../detect/window-model.js';
-import { detectionToJsonLine, rfc3339 } from '../export/detection-json.js';
-import { mergeSession, type SessionStats } from '../features/session-stats.js';
-import { emptyWindow, mergeWindow, type WindowStats, windowKey } from '../features/window-stats.js';
+import { detectionToJsonLine } from '../export/detection-json.js';
 import { readChunks } from '../ingest/chunk-reader.js';
 import type { Detection } from '../model/detection.js';
-import { DEFAULT_THRESHOLD, type Severity, severityFor } from '../model/score.js';
+import { DEFAULT_THRESHOLD, type Severity } from '../model/score.js';
 import { parseSessionKey } from '../model/session-key.js';
 import { createParser } from '../parse/parser.js';
 import type { LogFormat, ParsedRecord } from '../parse/record.js';
 import { TemplateMiner, type TemplateMinerOptions } from '../templates/drain.js';
+import { type Aggregate, fillSilentWindows, mergeChunkPartials, scoreAggregate } from './aggregate.js';
 import type { ChunkResult, ChunkScorerOptions, LogModelState } from './chunk-scorer.js';
 import { EmptyInputError } from './errors.js';
 import { countLines, sampleLines } from './reservoir.js';
@@ -188,92 +184,31 @@ export async function analyzeLogs(options: AnalyzeOptions): Promise<AnalyzeSumma
     if (agg.lines === 0) throw new EmptyInputError(`no lines to analyze in ${files.join(', ')}`);
     onProgress?.({ phase: 'finishing', bytes: agg.bytes, totalBytes: agg.bytes, lines: agg.lines });
 
-    // 4. Sessions.
+    // 4. Sessions and windows per service.
     const allTop = new TopDetections(top);
     for (const d of topLines.sorted()) allTop.offer(d);
     let sessionAnomalies = 0;
-    const sessionScores = new Map<string, number>();
-    if (sessionKey && agg.sessions.size > 0) {
-      const reference = [...(trainSessions ?? agg.sessions).values()].map((s) => s.events);
-      const sessionModel = SessionModel.fit(reference, { seed });
-      for (const s of agg.sessions.values()) {
-        const r = sessionModel.score(s.events);
-        const score = round4(r.score);
-        sessionScores.set(s.id, score);
-        const severity = severityFor({ score, threshold });
-        const d: Detection = {
-          id: `${s.source}:session:${s.id}`,
-          tenant,
-          source: s.source,
-          service: s.service,
-          timestamp: rfc3339(s.first),
-          kind: 'session',
-          score,
-          severity,
-          template_id: null,
-          template: null,
-          session_id: s.id,
-          observed: s.events.length,
-          expected: null,
-          lower: null,
-          upper: null,
-          detectors: r.detectors,
-          explanation: r.explanation,
-          samples: s.samples,
-        };
-        if (severity) {
-          sessionAnomalies++;
-          bySeverity[severity]++;
-          allTop.offer(d);
-        }
-        if (output) await output(detectionToJsonLine(d));
-      }
-    }
-
-    // 5. Windows per service.
     let windowAnomalies = 0;
-    const windows = fillSilentWindows(agg.windows, windowMs);
-    if (windows.length > 0) {
-      const reference = trainWindows ? fillSilentWindows(trainWindows, windowMs) : windows;
-      const windowModel = WindowModel.fit(reference, { seed });
-      for (const w of windows) {
-        const r = windowModel.score(w);
-        if (!r) continue;
-        const score = round4(r.floor && r.score < threshold ? threshold : r.score);
-        const severity = severityFor({
-          score,
-          threshold,
-          observed: r.observed,
-          expected: r.expected,
-          floor: r.floor,
-        });
-        const d: Detection = {
-          id: `${w.source}:window:${w.service}:${w.start}`,
-          tenant,
-          source: w.source,
-          service: w.service,
-          timestamp: rfc3339(w.start),
-          kind: 'window',
-          score,
-          severity,
-          template_id: null,
-          template: null,
-          session_id: null,
-          observed: round4(r.observed),
-          expected: round4(r.expected),
-          lower: round4(r.lower),
-          upper: round4(r.upper),
-          detectors: r.detectors,
-          explanation: r.explanation,
-          samples: w.samples,
-        };
-        if (severity) {
-          windowAnomalies++;
-          bySeverity[severity]++;
-          allTop.offer(d);
-        }
-        if (output) await output(detectionToJsonLine(d));
+    const sessionScores = new Map<string, number>();
+    const reference = trainPool
+      ? { windows: trainWindows ?? new Map(), sessions: trainSessions ?? new Map() }
+      : null;
+    for (const d of scoreAggregate(agg, {
+      tenant,
+      threshold,
+      seed,
+      windowMs,
+      sessions: Boolean(sessionKey),
+      reference,
+    })) {
+      if (d.kind === 'session' && d.session_id !== null) sessionScores.set(d.session_id, d.score);
+      if (d.severity) {
+        if (d.kind === 'session') sessionAnomalies++;
+        else windowAnomalies++;
+        bySeverity[d.severity]++;
+        allTop.offer(d);
       }
+      if (output) await output(detectionToJsonLine(d));
     }
 
     let finalLineScores: Float32Array | null = null;
@@ -294,7 +229,7 @@ export async function analyzeLogs(options: AnalyzeOptions): Promise<AnalyzeSumma
       templates: model.templates,
       referenceLines,
       sessions: agg.sessions.size,
-      windows: windows.length,
+      windows: fillSilentWindows(agg.windows, windowMs).length,
       anomalies: { line: lineAnomalies, session: sessionAnomalies, window: windowAnomalies, bySeverity },
       top: allTop.sorted(),
       lineScores: finalLineScores,
@@ -323,13 +258,11 @@ export function trainLogModel(
   return { miner: miner.toJSON(), line: LineModel.fit(observations).toJSON(), templates: miner.size };
 }
 
-interface Aggregate {
+interface FilesAggregate extends Aggregate {
   bytes: number;
   lines: number;
   invalidUtf8: number;
   truncated: number;
-  windows: Map<string, WindowStats & { source: string }>;
-  sessions: Map<string, SessionStats & { source: string }>;
 }
 
 interface RunFilesOptions {
@@ -344,8 +277,8 @@ async function runFiles(
   pool: ScoringPool,
   { chunkBytes, maxLineBytes, signal, onProgress }: RunFilesOptions,
   consume: (r: ChunkResult) => Promise<void> | void,
-): Promise<Aggregate> {
-  const agg: Aggregate = {
+): Promise<FilesAggregate> {
+  const agg: FilesAggregate = {
     bytes: 0,
     lines: 0,
     invalidUtf8: 0,
@@ -364,18 +297,7 @@ async function runFiles(
     agg.lines += r.lines;
     agg.invalidUtf8 += r.invalidUtf8;
     agg.truncated += r.truncated;
-    for (const w of r.windows) {
-      const key = `${head.source}\u0000${windowKey(w.service, w.start)}`;
-      const prev = agg.windows.get(key);
-      if (prev) mergeWindow(prev, w);
-      else agg.windows.set(key, { ...w, source: head.source });
-    }
-    for (const s of r.sessions) {
-      const key = `${head.source}\u0000${s.id}`;
-      const prev = agg.sessions.get(key);
-      if (prev) mergeSession(prev, s);
-      else agg.sessions.set(key, { ...s, source: head.source });
-    }
+    mergeChunkPartials(agg, head.source, r);
     await consume(r);
     onProgress?.({ phase: 'scoring', bytes: agg.bytes, totalBytes, lines: agg.lines });
   };
@@ -401,39 +323,4 @@ async function totalSize(files: readonly string[]): Promise<number> {
   let total = 0;
   for (const f of files) total += (await stat(f)).size;
   return total;
-}
-
-/** All windows in time order per source and service, with empty windows where a service logged nothing. */
-function fillSilentWindows(
-  windows: Map<string, WindowStats & { source: string }>,
-  windowMs: number,
-): (WindowStats & { source: string })[] {
-  const bySource = new Map<string, Map<string, (WindowStats & { source: string })[]>>();
-  for (const w of windows.values()) {
-    let services = bySource.get(w.source);
-    if (!services) {
-      services = new Map();
-      bySource.set(w.source, services);
-    }
-    const list = services.get(w.service);
-    if (list) list.push(w);
-    else services.set(w.service, [w]);
-  }
-  const out: (WindowStats & { source: string })[] = [];
-  for (const [source, services] of [...bySource.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
-    let end = Number.NEGATIVE_INFINITY;
-    for (const list of services.values()) for (const w of list) end = Math.max(end, w.start);
-    for (const [service, list] of [...services.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
-      list.sort((a, b) => a.start - b.start);
-      const byStart = new Map(list.map((w) => [w.start, w]));
-      const span = (end - list[0].start) / windowMs;
-      if (span > 100_000) {
-        out.push(...list);
-        continue;
-      }
-      for (let t = list[0].start; t <= end; t += windowMs)
-        out.push(byStart.get(t) ?? { ...emptyWindow(service, t), source });
-    }
-  }
-  return out;
 }

@@ -1,7 +1,7 @@
 import { round4 } from '../detect/ensemble.js';
 import { LineModel, type LineModelState } from '../detect/line-model.js';
 import { ByteSink } from '../export/byte-sink.js';
-import { detectionToJsonLine, rfc3339 } from '../export/detection-json.js';
+import { DetectionJsonWriter, rfc3339 } from '../export/detection-json.js';
 import { SessionAccumulator, type SessionStats } from '../features/session-stats.js';
 import { WindowAccumulator, type WindowStats } from '../features/window-stats.js';
 import { splitLines } from '../ingest/line-splitter.js';
@@ -72,6 +72,7 @@ export class ChunkScorer {
   private readonly parser: LogParser;
   private readonly sessionKey: SessionKey | null;
   private readonly sink = new ByteSink(16 << 20);
+  private readonly json = new DetectionJsonWriter();
 
   constructor(
     model: LogModelState,
@@ -151,7 +152,7 @@ export class ChunkScorer {
         explanation: ls.fatal && ls.score < o.threshold ? `Fatal line: ${ls.explanation}` : ls.explanation,
         samples: [line],
       };
-      if (o.json) out.write(detectionToJsonLine(detection));
+      if (o.json) out.write(this.json.toJsonLine(detection));
       if (severity) top.offer(detection);
     }
     return {

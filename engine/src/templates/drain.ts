@@ -124,6 +124,8 @@ const DEFAULTS: Required<TemplateMinerOptions> = {
 };
 
 const NO_MERGES: readonly number[] = Object.freeze([]);
+/** Messages whose match against a frozen parent an overlay remembers; past it the memory starts over. */
+const MAX_REMEMBERED_MATCHES = 32_768;
 /** Most templates compared when looking for a variant, so that streams of ever-new messages stay fast. */
 const VARIANT_COMPARISONS = 1024;
 
@@ -164,6 +166,11 @@ export class TemplateMiner {
   private indexLimit = 0;
   private freeIndices: number[] = [];
   private mutations = 0;
+  /**
+   * What this miner's templates made of messages its overlays read from it, valid while it learns nothing:
+   * log messages repeat, and a repeat then costs a lookup instead of a tokenization and a tree walk.
+   */
+  private readonly rememberedMatches = new Map<string, TemplateMatch>();
 
   /**
    * @param options - tuning; the defaults suit logs in general.
@@ -179,14 +186,27 @@ export class TemplateMiner {
     return this.clusterCount;
   }
 
-  /** Learns from a message: joins (and may generalize) the template it fits, or creates or merges clusters. */
+  /**
+   * Learns from a message: joins (and may generalize) the template it fits, or creates or merges clusters.
+   * In an overlay, a message its parents' templates fit may give the same (read-only) match as before.
+   */
   add(message: string): TemplateMatch {
     this.checkParent();
     this.mutations++;
+    if (this.rememberedMatches.size > 0) this.rememberedMatches.clear();
+    const parent = this.parent;
+    if (parent !== null) {
+      const remembered = parent.rememberedMatches.get(message);
+      if (remembered !== undefined) return remembered;
+    }
     const buffer = this.buffer;
     scanTokens(message, buffer);
-    const inherited = this.parent?.findFitInChain(buffer, message) ?? null;
-    if (inherited !== null) return toMatch(inherited, buffer, message, false, NO_MERGES);
+    const inherited = parent?.findFitInChain(buffer, message) ?? null;
+    if (parent !== null && inherited !== null) {
+      const match = toMatch(inherited, buffer, message, false, NO_MERGES);
+      parent.remember(message, match);
+      return match;
+    }
     const fit = this.findFit(buffer, message);
     if (fit !== null) {
       generalizeValues(fit, buffer, message);
@@ -306,6 +326,11 @@ export class TemplateMiner {
       miner.variantGroups.set(key, group);
     }
     return miner;
+  }
+
+  private remember(message: string, match: TemplateMatch): void {
+    if (this.rememberedMatches.size >= MAX_REMEMBERED_MATCHES) this.rememberedMatches.clear();
+    this.rememberedMatches.set(message, match);
   }
 
   private checkParent(): void {
