@@ -3,11 +3,16 @@ import { ANALYZE_USAGE, analyzeCommand } from './commands/analyze.js';
 import { DEMO_USAGE, demoCommand } from './commands/demo.js';
 import { EVAL_USAGE, evalCommand } from './commands/eval.js';
 import { SERIES_USAGE, seriesCommand } from './commands/series.js';
+import { SERVE_USAGE, serveCommand, WORKER_USAGE, workerCommand } from './commands/serve.js';
+import { UPLOAD_USAGE, uploadCommand } from './commands/upload.js';
 import { UsageError } from './errors.js';
 
 const USAGE = `Outlier: anomaly detection for logs and metrics.
 
 Usage:
+  outlier serve                      start the engine (API and UI) on PORT, default 8085
+  outlier worker                     work on the shared Redis job queue
+  outlier upload FILE [options]      upload a log to a running engine (resumable) and follow its job
   outlier demo [--size 20M]          generate a multi-service log with incidents and analyze it
   outlier analyze FILE... [options]  score lines, sessions and service windows of log files
   outlier series FILE.csv [options]  score a metric series: anomaly score, expected value and bounds per point
@@ -21,6 +26,9 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<void>; usage: 
   demo: { run: demoCommand, usage: DEMO_USAGE },
   eval: { run: evalCommand, usage: EVAL_USAGE },
   series: { run: seriesCommand, usage: SERIES_USAGE },
+  serve: { run: serveCommand, usage: SERVE_USAGE },
+  worker: { run: workerCommand, usage: WORKER_USAGE },
+  upload: { run: uploadCommand, usage: UPLOAD_USAGE },
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -1,0 +1,82 @@
+import { type Collection, type Filter, MongoBulkWriteError } from 'mongodb';
+import type { Detection } from '../model/detection.js';
+import { detectionTime, searchText } from './detection-row.js';
+import type { DetectionDoc } from './mongo-collections.js';
+import { AS_JSON, decodePosition } from './mongo-records.js';
+import type { DetectionFilter, StoredDetection } from './store.js';
+
+/** Stores detections once each (by id); returns how many were new. */
+export async function insertDetectionDocs(
+  detections: Collection<DetectionDoc>,
+  tenantId: string,
+  jobId: string | null,
+  items: readonly Detection[],
+): Promise<number> {
+  if (items.length === 0) return 0;
+  const now = Date.now();
+  const docs = items.map(
+    (d): DetectionDoc => ({
+      _id: d.id,
+      tenant_id: tenantId,
+      job_id: jobId,
+      kind: d.kind,
+      severity: d.severity,
+      score: d.score,
+      ts: detectionTime(d),
+      source: d.source,
+      service: d.service,
+      template_id: d.template_id,
+      search: searchText(d),
+      body: d,
+      llm: null,
+      created_at: now,
+    }),
+  );
+  try {
+    return (await detections.insertMany(docs, { ordered: false, ...AS_JSON })).insertedCount;
+  } catch (err) {
+    // Unordered: every document was tried; those already stored failed on their `_id`, the rest are in.
+    if (!(err instanceof MongoBulkWriteError) || err.err !== undefined) throw err;
+    if ([err.writeErrors].flat().some((e) => e.code !== 11000)) throw err;
+    return err.insertedCount;
+  }
+}
+
+/** The query of {@link Store.listDetections}, after the cursor's position when there is one. */
+export function detectionQuery(
+  tenantId: string,
+  f: DetectionFilter,
+  cursor: string | undefined,
+): Filter<DetectionDoc> {
+  const query: Filter<DetectionDoc> = { tenant_id: tenantId };
+  if (f.from !== undefined || f.to !== undefined) {
+    const ts: { $gte?: number; $lt?: number } = {};
+    if (f.from !== undefined) ts.$gte = f.from;
+    if (f.to !== undefined) ts.$lt = f.to;
+    query.ts = ts;
+  }
+  if (f.service !== undefined) query.service = f.service;
+  if (f.source !== undefined) query.source = f.source;
+  if (f.jobId !== undefined) query.job_id = f.jobId;
+  if (f.kind !== undefined) query.kind = f.kind;
+  if (f.severities && f.severities.length > 0) query.severity = { $in: f.severities };
+  if (f.text) query.search = { $regex: literalPattern(f.text) };
+  if (cursor) {
+    const [ts, id] = decodePosition(cursor);
+    query.$or = [{ ts: { $lt: ts } }, { ts, _id: { $lt: id } }];
+  }
+  return query;
+}
+
+/** A regular expression matching `text` lower-cased, as a substring of the lower-cased `search`. */
+export function literalPattern(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')
+    .replace(/\0/g, '\\x00');
+}
+
+/** The stored detection a document holds. */
+export function toStored(d: Pick<DetectionDoc, 'body' | 'job_id' | 'llm'>): StoredDetection {
+  return { detection: d.body, job_id: d.job_id, llm: d.llm ?? null };
+}
