@@ -255,6 +255,30 @@ describe.skipIf(missing !== null)('sources: API, runs, retraining and failures',
     expect((await engine.request(null, '/healthz')).status).toBe(200);
   }, 60_000);
 
+  it('bounds the series of a tenant across its sources by OUTLIER_TENANT_SERIES_LIMIT', async () => {
+    const small = await startEngine({ OUTLIER_TENANT_SERIES_LIMIT: '1' });
+    try {
+      const post = (body: unknown) =>
+        small.request('acme', '/api/v1/sources', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      const runOn = async (id: string) =>
+        (await (
+          await small.request('acme', `/api/v1/sources/${id}/run`, { method: 'POST' })
+        ).json()) as Summary;
+      expect((await post(source({ id: 'first' }))).status).toBe(201);
+      expect((await post(source({ id: 'second', queries: ['vector(1)'] }))).status).toBe(201);
+      expect(await runOn('first')).toMatchObject({ status: 'succeeded', error: null });
+      const second = await runOn('second');
+      expect(second.error?.code).toBe('series_limit');
+      expect(second.error?.message).toMatch(/tenant's series limit \(1, OUTLIER_TENANT_SERIES_LIMIT\)/);
+    } finally {
+      await small.close();
+    }
+  }, 30_000);
+
   it('skips an overlapping run of a slow source and never lets it delay another tenant’s source', async () => {
     expect(
       (await send('acme', 'POST', '/api/v1/sources', source({ id: 'sluggish', url: `${bad.url}/slow` })))

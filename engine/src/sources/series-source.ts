@@ -96,7 +96,7 @@ export async function pullSeries(
  * models give the last part of that history become the drift reference.
  */
 export function fitSeriesState(
-  def: PrometheusSource,
+  def: LimitedSource,
   history: Map<string, PromSeries>,
 ): { state: SeriesSourceState; overLimit: SeriesRunResult['overLimit'] } {
   const state = emptySeriesState();
@@ -132,10 +132,17 @@ export function fitSeriesState(
   return { state, overLimit: dropped > 0 ? limitMessage(def, dropped) : null };
 }
 
-function limitMessage(def: PrometheusSource, dropped: number): SeriesRunResult['overLimit'] {
+/** A source's definition as a run applies it: `max_series` lowered when the tenant's series limit says so. */
+export type LimitedSource = PrometheusSource & { tenantLimit?: number };
+
+function limitMessage(def: LimitedSource, dropped: number): SeriesRunResult['overLimit'] {
+  const why =
+    def.tenantLimit === undefined
+      ? `max_series (${def.max_series})`
+      : `the room the tenant's series limit (${def.tenantLimit}, OUTLIER_TENANT_SERIES_LIMIT) leaves this source (${def.max_series})`;
   return {
     dropped,
-    message: `the queries returned ${dropped} series more than max_series (${def.max_series}); those are not monitored — narrow the queries or raise max_series`,
+    message: `the queries returned ${dropped} series more than ${why}; those are not monitored — narrow the queries or raise the limit`,
   };
 }
 
@@ -144,7 +151,7 @@ function limitMessage(def: PrometheusSource, dropped: number): SeriesRunResult['
  * it). Points at or before a series' last scored time are skipped, so a repeated range changes nothing.
  */
 export function scoreSeriesRun(
-  def: PrometheusSource,
+  def: LimitedSource,
   tenant: string,
   previous: SeriesSourceState,
   pulled: Map<string, PromSeries>,

@@ -175,6 +175,18 @@ export class SourceMetrics {
     }
   }
 
+  /** How many series a source may monitor: the tenant's limit less what its other sources monitor. */
+  seriesRoom(tenant: string, source: string): number {
+    let others = 0;
+    for (const v of this.latest.get(tenant)?.values() ?? []) if (v.source !== source) others++;
+    return Math.max(0, this.limit - others);
+  }
+
+  /** The per-tenant series limit. */
+  get tenantSeriesLimit(): number {
+    return this.limit;
+  }
+
   /** Forgets a deleted source. */
   dropSource(tenant: string, source: string): void {
     this.setSeries(tenant, source, 0.5, []);

@@ -13,6 +13,7 @@ import type { Store } from '../store/store.js';
 import { scoreLogPage, trainLogSource } from './log-source.js';
 import {
   fitSeriesState,
+  type LimitedSource,
   pullSeries,
   type SeriesFetcher,
   type SeriesSourceState,
@@ -300,11 +301,18 @@ export class SourceRunner {
   }
 
   private async runSeries(
-    def: PrometheusSource,
+    source: PrometheusSource,
     state: SourceStateRecord | null,
     now: number,
     range?: RunRange,
   ): Promise<RunOutcome> {
+    // One model per series, bounded by the source's max_series and by the tenant's series limit.
+    const { metrics } = this.o;
+    const room = metrics.seriesRoom(source.tenant, source.id);
+    const def: LimitedSource =
+      room < source.max_series
+        ? { ...source, max_series: room, tenantLimit: metrics.tenantSeriesLimit }
+        : source;
     const step = def.step;
     const fetch = this.fetcher(def);
     const suppressed = await this.o.suppressions(def.tenant);
