@@ -85,6 +85,29 @@ describe('Loki query client against a Loki that follows the documented API', () 
     expect(Math.max(...queries.map((r) => Number(r.query.get('limit'))))).toBeLessThanOrEqual(5000);
   });
 
+  it('is refused what real Loki refuses: numeric timestamps and limits over 5000 (the clients send neither)', async () => {
+    const numeric = await fetch(`${loki.url}/loki/api/v1/push`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'X-Scope-OrgID': 'acme' },
+      body: JSON.stringify({
+        streams: [{ stream: { app: 'x' }, values: [[1790000000000000000, 'a line']] }],
+      }),
+    });
+    expect(numeric.status).toBe(400);
+    const tooMany = await fetch(
+      `${loki.url}/loki/api/v1/query_range?query=${encodeURIComponent('{app="shop"}')}&limit=5001`,
+      { headers: { 'X-Scope-OrgID': 'acme' } },
+    );
+    expect(tooMany.status).toBe(400);
+    expect(await tooMany.text()).toMatch(/max entries limit/);
+    const asked = await readAll(
+      { url: loki.url, orgId: 'globex', pageLimit: 20_000 },
+      { query: '{app="shop"}', start: T0, end: T0 + S },
+    );
+    expect(asked).toHaveLength(1);
+    expect(loki.requests.at(-1)?.query.get('limit')).toBe('5000');
+  });
+
   it('keeps tenants apart, applies line filters, and splits ranges longer than the server accepts', async () => {
     const globex = await readAll(
       { url: loki.url, orgId: 'globex' },

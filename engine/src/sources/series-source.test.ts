@@ -98,5 +98,8 @@ describe('series sources', () => {
     const muted = scoreSeriesRun(def(), 't', state, pulled(2000, 2300, 2100), new Set([pattern]));
     expect(muted.detections).toEqual([]);
     expect(muted.scores).toEqual(r.scores);
+    // The runner retrains on feedback: what users call normal becomes part of the refitted model.
+    expect(muted.suppressed).toBe(1);
+    expect(r.suppressed).toBe(0);
   });
 });
