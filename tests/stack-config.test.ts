@@ -287,7 +287,7 @@ describe('docker-compose.yml', () => {
     expect(valid).toBe(true);
   });
 
-  it('bind-mount sources and build contexts exist; no mount of the missing Grafana plugin', () => {
+  it('bind-mount sources and build contexts exist; Grafana mounts the built plugin and its provisioning', () => {
     for (const name of Object.keys(services)) {
       for (const m of bindMounts(name))
         if (m.source.startsWith('.'))
@@ -299,7 +299,31 @@ describe('docker-compose.yml', () => {
         expect(existsSync(repoPath(posix.join(context, 'Dockerfile'))), `${name}: Dockerfile`).toBe(true);
       }
     }
-    expect(bindMounts('grafana').map((m) => m.source)).not.toContain('./provisioning/plugins');
+    const grafana = bindMounts('grafana');
+    expect(grafana).toContainEqual(
+      expect.objectContaining({
+        source: './grafana-plugin/dist',
+        target: '/var/lib/grafana/plugins/outlier-anomaly-app',
+      }),
+    );
+    expect(grafana.map((m) => m.source)).toContain('./provisioning/plugins');
+    const pluginJson = JSON.parse(
+      readFileSync(repoPath('grafana-plugin/dist/plugin.json'), 'utf8'),
+    ) as Record<string, unknown>;
+    // The proxy route of PROTOCOLS.md: the engine URL from jsonData, the key from secureJsonData.
+    expect(pluginJson).toMatchObject({
+      type: 'app',
+      id: 'outlier-anomaly-app',
+      routes: [
+        {
+          path: 'engine/*',
+          url: '{{ .JsonData.engineUrl }}',
+          headers: [{ name: 'X-API-Key', content: '{{ .SecureJsonData.apiKey }}' }],
+        },
+      ],
+      dependencies: { grafanaDependency: '>=12.0.0' },
+    });
+    expect(existsSync(repoPath('grafana-plugin/dist/module.js'))).toBe(true);
   });
 
   it('depends_on names real services, and service_healthy targets have healthchecks', () => {

@@ -1,0 +1,18 @@
+import React from 'react';
+import { Route, Routes } from 'react-router-dom';
+import type { AppRootProps } from '@grafana/data';
+import { ROUTES } from '../../constants';
+
+const Jobs = React.lazy(() => import('../../pages/Jobs'));
+
+function App(_props: AppRootProps) {
+  return (
+    <Routes>
+      <Route path={ROUTES.Jobs} element={<Jobs />} />
+      {/* Default page */}
+      <Route path="*" element={<Jobs />} />
+    </Routes>
+  );
+}
+
+export default App;
