@@ -370,19 +370,7 @@ export class SourceRunner {
 
     const from = Number(state.watermark);
     const to = Math.min(latestEnd, from + def.max_range);
-    if (to < from)
-      return {
-        status: 'succeeded',
-        items: 0,
-        series: 0,
-        detections: [],
-        patch: {},
-        detail: 'no new data yet',
-        rangeFrom: null,
-        rangeTo: null,
-        limitError: null,
-        trained: 0,
-      };
+    if (to < from) return NO_NEW_DATA;
     const pulled = await pullSeries(def, fetch, from, to);
     const r = scoreSeriesRun(def, def.tenant, online, pulled, suppressed);
     const patch: SourceStatePatch = {
@@ -494,19 +482,7 @@ export class SourceRunner {
       const cap = start + BigInt(def.max_range) * NS_PER_MS;
       if (end > cap) end = cap;
     }
-    if (end <= start)
-      return {
-        status: 'succeeded',
-        items: 0,
-        series: 0,
-        detections: [],
-        patch: {},
-        detail: 'no new data yet',
-        rangeFrom: null,
-        rangeTo: null,
-        limitError: null,
-        trained: 0,
-      };
+    if (end <= start) return NO_NEW_DATA;
 
     const detections: Detection[] = [];
     const scores: number[] = [];
@@ -624,6 +600,20 @@ function feedbackRetrain(suppressed: number): { retrain: true; detail: string } 
     ? { retrain: true, detail: `${suppressed} alerts of patterns marked "not an anomaly"` }
     : null;
 }
+
+/** A run that found nothing after the watermark. */
+const NO_NEW_DATA: Readonly<RunOutcome> = {
+  status: 'succeeded',
+  items: 0,
+  series: 0,
+  detections: [],
+  patch: {},
+  detail: 'no new data yet',
+  rangeFrom: null,
+  rangeTo: null,
+  limitError: null,
+  trained: 0,
+};
 
 /** Name of a source's models in the store's versioned models. */
 export function modelName(def: { id: string }): string {

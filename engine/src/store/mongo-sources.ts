@@ -11,6 +11,7 @@ import type {
   SourceStateRecord,
   SourceStore,
 } from './source-records.js';
+import { STATE_FIELDS } from './source-records.js';
 
 /** The collections {@link MongoSourceStore} uses. */
 export interface MongoSourceCollections {
@@ -21,19 +22,6 @@ export interface MongoSourceCollections {
 }
 
 const key = (tenantId: string, id: string) => `${tenantId}/${id}`;
-const FIELDS = [
-  'watermark',
-  'model_version',
-  'online',
-  'shadow',
-  'fitted_at',
-  'anomalies_since_fit',
-  'last_run_at',
-  'last_success_at',
-  'last_error_code',
-  'last_error_message',
-] as const;
-
 function emptyState(tenantId: string, sourceId: string): Omit<SourceStateDoc, '_id'> {
   return {
     tenant_id: tenantId,
@@ -208,7 +196,7 @@ export class MongoSourceStore implements SourceStore {
   ): Promise<boolean> {
     const _id = key(tenantId, sourceId);
     const set: Partial<SourceStateDoc> = { updated_at: Date.now() };
-    for (const f of FIELDS) if (patch[f] !== undefined) Object.assign(set, { [f]: patch[f] });
+    for (const f of STATE_FIELDS) if (patch[f] !== undefined) Object.assign(set, { [f]: patch[f] });
     if (runId) Object.assign(set, { last_run_id: runId, last_outcome: outcome });
     const initial = emptyState(tenantId, sourceId);
     const onInsert: Partial<SourceStateDoc> = {};

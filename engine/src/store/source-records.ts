@@ -35,6 +35,20 @@ export interface SourceStateRecord {
   updated_at: number;
 }
 
+/** The fields of a source's state a patch may set. */
+export const STATE_FIELDS = [
+  'watermark',
+  'model_version',
+  'online',
+  'shadow',
+  'fitted_at',
+  'anomalies_since_fit',
+  'last_run_at',
+  'last_success_at',
+  'last_error_code',
+  'last_error_message',
+] as const;
+
 /** What changes in a source's state at the end of a run. */
 export type SourceStatePatch = Partial<
   Omit<SourceStateRecord, 'tenant_id' | 'source_id' | 'updated_at' | 'errors_total' | 'runs_total'>

@@ -7,6 +7,7 @@ import type {
   SourceStateRecord,
   SourceStore,
 } from '../source-records.js';
+import { STATE_FIELDS } from '../source-records.js';
 import { insertDetectionRows } from './detection-rows.js';
 import { first, type SqlDb, type SqlValue } from './sql-db.js';
 
@@ -17,19 +18,6 @@ interface SourceRow extends Omit<SourceRecord, 'definition'> {
 interface RunRow extends Omit<SourceRunRecord, 'pushed'> {
   pushed: number;
 }
-
-const STATE_FIELDS = [
-  'watermark',
-  'model_version',
-  'online',
-  'shadow',
-  'fitted_at',
-  'anomalies_since_fit',
-  'last_run_at',
-  'last_success_at',
-  'last_error_code',
-  'last_error_message',
-] as const;
 
 const toSource = (r: SourceRow): SourceRecord => ({ ...r, definition: JSON.parse(r.definition) });
 const toRun = (r: RunRow): SourceRunRecord => ({ ...r, pushed: Boolean(r.pushed) });
