@@ -99,15 +99,23 @@ export interface ModelDoc {
 }
 
 /** A source document, `_id` `${tenant_id}/${id}`. */
-export interface SourceDoc extends SourceRecord {
+export interface SourceDoc extends Omit<SourceRecord, 'definition'> {
   _id: string;
+  /** JSON, as the SQL store keeps it: a definition's keys (header names) may be ones MongoDB rejects as fields. */
+  definition: string;
 }
 
-/** A source's state, `_id` `${tenant_id}/${source_id}`, with the run that last changed it and that run's end. */
+/** A run whose end is in its source's state: the commit of the run, which its own document may not show yet. */
+export interface CommittedRunDoc {
+  id: string;
+  outcome: SourceRunOutcome & { detections: number };
+}
+
+/** A source's state, `_id` `${tenant_id}/${source_id}`, with the runs that last changed it. */
 export interface SourceStateDoc extends SourceStateRecord {
   _id: string;
-  last_run_id: string | null;
-  last_outcome: (SourceRunOutcome & { detections: number }) | null;
+  /** The latest runs applied, oldest first: a run is applied once, and a crash before its record is rolled forward. */
+  committed_runs: CommittedRunDoc[];
 }
 
 /** A run document, `_id` the run's id. */

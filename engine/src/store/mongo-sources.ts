@@ -1,8 +1,14 @@
 import type { Collection } from 'mongodb';
 import type { Detection } from '../model/detection.js';
-import type { DetectionDoc, SourceDoc, SourceRunDoc, SourceStateDoc } from './mongo-collections.js';
+import type {
+  CommittedRunDoc,
+  DetectionDoc,
+  SourceDoc,
+  SourceRunDoc,
+  SourceStateDoc,
+} from './mongo-collections.js';
 import { insertDetectionDocs } from './mongo-detections.js';
-import { AS_JSON, isDuplicateKey } from './mongo-records.js';
+import { isDuplicateKey } from './mongo-records.js';
 import type {
   SourceRecord,
   SourceRunOutcome,
@@ -21,45 +27,69 @@ export interface MongoSourceCollections {
   detections: Collection<DetectionDoc>;
 }
 
+/** Runs a state remembers as applied: far more than can end while one run writes its own record. */
+const COMMITTED_RUNS_KEPT = 32;
+
+/** The patchable fields of a state that has never been patched. */
+const NEW_STATE: Pick<SourceStateRecord, (typeof STATE_FIELDS)[number]> = {
+  watermark: null,
+  model_version: null,
+  online: null,
+  shadow: null,
+  fitted_at: null,
+  anomalies_since_fit: 0,
+  last_run_at: null,
+  last_success_at: null,
+  last_error_code: null,
+  last_error_message: null,
+};
+
 const key = (tenantId: string, id: string) => `${tenantId}/${id}`;
-function emptyState(tenantId: string, sourceId: string): Omit<SourceStateDoc, '_id'> {
+
+function toSource(d: SourceDoc): SourceRecord {
   return {
-    tenant_id: tenantId,
-    source_id: sourceId,
-    watermark: null,
-    model_version: null,
-    online: null,
-    shadow: null,
-    fitted_at: null,
-    anomalies_since_fit: 0,
-    last_run_at: null,
-    last_success_at: null,
-    last_error_code: null,
-    last_error_message: null,
-    errors_total: 0,
-    runs_total: 0,
-    updated_at: 0,
-    last_run_id: null,
-    last_outcome: null,
+    tenant_id: d.tenant_id,
+    id: d.id,
+    kind: d.kind,
+    definition: JSON.parse(d.definition),
+    origin: d.origin,
+    created_at: d.created_at,
+    updated_at: d.updated_at,
   };
 }
 
-function withoutId<T extends { _id: string }>(doc: T): Omit<T, '_id'> {
-  const { _id, ...rest } = doc;
-  return rest;
+function toState(d: SourceStateDoc): SourceStateRecord {
+  return {
+    tenant_id: d.tenant_id,
+    source_id: d.source_id,
+    watermark: d.watermark,
+    model_version: d.model_version,
+    online: d.online,
+    shadow: d.shadow,
+    fitted_at: d.fitted_at,
+    anomalies_since_fit: d.anomalies_since_fit,
+    last_run_at: d.last_run_at,
+    last_success_at: d.last_success_at,
+    last_error_code: d.last_error_code,
+    last_error_message: d.last_error_message,
+    errors_total: d.errors_total,
+    runs_total: d.runs_total,
+    updated_at: d.updated_at,
+  };
 }
 
-function toState(d: SourceStateDoc): SourceStateRecord {
-  const { _id, last_run_id, last_outcome, ...rest } = d;
-  return rest;
+function toRun(d: SourceRunDoc): SourceRunRecord {
+  const { _id, ...run } = d;
+  return run;
 }
 
 /**
- * {@link SourceStore} over MongoDB without multi-document transactions. Ending a run writes, in order: the
- * detections (each once by id, tagged with the run), then the source's state in one conditional update that also
- * records the run's id and outcome (so it applies once), then the run. A crash between those steps is rolled
- * forward by {@link MongoSourceStore.failStaleRuns} when the state names the run, and otherwise the run is failed
- * and repeated; detections a failed run left are adopted by the run that repeats it, so none goes unpushed.
+ * {@link SourceStore} over MongoDB without multi-document transactions. The commit of a run is one conditional
+ * update of its source's state, which applies the patch and records the run's end in `committed_runs`, so it
+ * applies once. Before it, the run's detections are stored tagged with the run (after removing any an earlier
+ * attempt left); after it, the run's own document is completed. A crash before the commit leaves detections that
+ * {@link MongoSourceStore.failStaleRuns} deletes, as a rolled-back transaction would, so the repeated run counts
+ * and pushes them; a crash after it is rolled forward from the state by `failStaleRuns` or a repeated finish.
  */
 export class MongoSourceStore implements SourceStore {
   constructor(private readonly c: MongoSourceCollections) {}
@@ -69,18 +99,25 @@ export class MongoSourceStore implements SourceStore {
     const doc = await this.c.sources.findOneAndUpdate(
       { _id: key(record.tenant_id, record.id) },
       {
-        $set: { ...record, updated_at: now },
+        $set: {
+          tenant_id: record.tenant_id,
+          id: record.id,
+          kind: record.kind,
+          definition: JSON.stringify(record.definition),
+          origin: record.origin,
+          updated_at: now,
+        },
         $setOnInsert: { created_at: now },
       },
-      { upsert: true, returnDocument: 'after', ...AS_JSON },
+      { upsert: true, returnDocument: 'after' },
     );
     if (!doc) throw new Error(`source ${record.tenant_id}/${record.id} vanished while being saved`);
-    return withoutId(doc);
+    return toSource(doc);
   }
 
   async getSource(tenantId: string, id: string): Promise<SourceRecord | null> {
     const doc = await this.c.sources.findOne({ _id: key(tenantId, id) });
-    return doc ? withoutId(doc) : null;
+    return doc ? toSource(doc) : null;
   }
 
   async listSources(tenantId?: string): Promise<SourceRecord[]> {
@@ -88,13 +125,14 @@ export class MongoSourceStore implements SourceStore {
       .find(tenantId === undefined ? {} : { tenant_id: tenantId })
       .sort({ tenant_id: 1, id: 1 })
       .toArray();
-    return docs.map(withoutId);
+    return docs.map(toSource);
   }
 
   async deleteSource(tenantId: string, id: string): Promise<boolean> {
-    const r = await this.c.sources.deleteOne({ _id: key(tenantId, id) });
-    await this.c.sourceStates.deleteOne({ _id: key(tenantId, id) });
+    // The source last: a crash part way leaves it listed, and deleting it again finishes the job.
     await this.c.sourceRuns.deleteMany({ tenant_id: tenantId, source_id: id });
+    await this.c.sourceStates.deleteOne({ _id: key(tenantId, id) });
+    const r = await this.c.sources.deleteOne({ _id: key(tenantId, id) });
     return r.deletedCount > 0;
   }
 
@@ -104,7 +142,7 @@ export class MongoSourceStore implements SourceStore {
   }
 
   async patchSourceState(tenantId: string, id: string, patch: SourceStatePatch): Promise<void> {
-    await this.applyPatch(tenantId, id, patch, null, null);
+    await this.applyState(tenantId, id, patch, null);
   }
 
   async startSourceRun(
@@ -112,8 +150,13 @@ export class MongoSourceStore implements SourceStore {
   ): Promise<void> {
     await this.c.sourceRuns.insertOne({
       _id: run.id,
-      ...run,
+      id: run.id,
+      tenant_id: run.tenant_id,
+      source_id: run.source_id,
+      reason: run.reason,
       status: 'running',
+      range_from: run.range_from,
+      range_to: run.range_to,
       started_at: Date.now(),
       finished_at: null,
       items: 0,
@@ -134,35 +177,32 @@ export class MongoSourceStore implements SourceStore {
   ): Promise<number> {
     const run = await this.c.sourceRuns.findOne({ _id: runId });
     if (!run) throw new Error(`source run ${runId} does not exist`);
-    if (run.status !== 'running') return 0;
-    let fresh = await insertDetectionDocs(this.c.detections, run.tenant_id, runId, detections);
-    if (fresh < detections.length) fresh += await this.adopt(runId, run, detections);
-    const applied = await this.applyPatch(run.tenant_id, run.source_id, state, runId, {
-      ...outcome,
-      detections: fresh,
-    });
-    if (!applied) return 0;
-    await this.completeRun(runId, { ...outcome, detections: fresh });
+    if (run.status !== 'running' || (await this.rollForward(run))) return 0;
+    // Whatever an earlier attempt at this run stored is not committed: stored again, it counts as new.
+    await this.c.detections.deleteMany({ job_id: runId });
+    const fresh = await insertDetectionDocs(this.c.detections, run.tenant_id, runId, detections);
+    const end: CommittedRunDoc = { id: runId, outcome: { ...outcome, detections: fresh } };
+    if (!(await this.applyState(run.tenant_id, run.source_id, state, end))) {
+      await this.rollForward(run);
+      return 0;
+    }
+    await this.completeRun(runId, end.outcome);
     return fresh;
   }
 
-  /** Detections already stored by a run that failed (a crash mid-run) become this run's. */
-  private async adopt(runId: string, run: SourceRunDoc, detections: readonly Detection[]): Promise<number> {
-    const ids = detections.map((d) => d.id);
-    const owners = await this.c.detections.distinct('job_id', { _id: { $in: ids }, job_id: { $ne: runId } });
-    const failed = await this.c.sourceRuns
-      .find({ _id: { $in: owners.filter((o): o is string => typeof o === 'string') }, status: 'failed' })
-      .project<{ _id: string }>({ _id: 1 })
-      .toArray();
-    if (failed.length === 0) return 0;
-    const r = await this.c.detections.updateMany(
-      { _id: { $in: ids }, tenant_id: run.tenant_id, job_id: { $in: failed.map((f) => f._id) } },
-      { $set: { job_id: runId } },
+  /** Completes a running run from its source's state when the state has its end; false when it has not. */
+  private async rollForward(run: SourceRunDoc): Promise<boolean> {
+    const state = await this.c.sourceStates.findOne(
+      { _id: key(run.tenant_id, run.source_id), 'committed_runs.id': run._id },
+      { projection: { committed_runs: 1 } },
     );
-    return r.modifiedCount;
+    const end = state?.committed_runs.find((r) => r.id === run._id);
+    if (!end) return false;
+    await this.completeRun(run._id, end.outcome);
+    return true;
   }
 
-  private async completeRun(runId: string, o: SourceRunOutcome & { detections: number }): Promise<void> {
+  private async completeRun(runId: string, o: CommittedRunDoc['outcome']): Promise<void> {
     await this.c.sourceRuns.updateOne(
       { _id: runId, status: 'running' },
       {
@@ -184,38 +224,36 @@ export class MongoSourceStore implements SourceStore {
   }
 
   /**
-   * Applies a state patch in one update. With a run, only once: the update also records the run, and a state
-   * that already names it is left alone (returns false).
+   * Applies a patch to a source's state in one update, creating the state when missing. With a run it also counts
+   * the run and records its end, only if the state does not have that run yet (then returns false).
    */
-  private async applyPatch(
+  private async applyState(
     tenantId: string,
     sourceId: string,
     patch: SourceStatePatch,
-    runId: string | null,
-    outcome: SourceStateDoc['last_outcome'],
+    run: CommittedRunDoc | null,
   ): Promise<boolean> {
     const _id = key(tenantId, sourceId);
     const set: Partial<SourceStateDoc> = { updated_at: Date.now() };
     for (const f of STATE_FIELDS) if (patch[f] !== undefined) Object.assign(set, { [f]: patch[f] });
-    if (runId) Object.assign(set, { last_run_id: runId, last_outcome: outcome });
-    const initial = emptyState(tenantId, sourceId);
-    const onInsert: Partial<SourceStateDoc> = {};
-    for (const [k, v] of Object.entries(initial))
-      if (!(k in set) && k !== 'runs_total' && k !== 'errors_total') Object.assign(onInsert, { [k]: v });
+    const onInsert: Partial<SourceStateDoc> = { tenant_id: tenantId, source_id: sourceId };
+    for (const f of STATE_FIELDS) if (!(f in set)) Object.assign(onInsert, { [f]: NEW_STATE[f] });
+    if (!run) onInsert.committed_runs = [];
     try {
       const r = await this.c.sourceStates.updateOne(
-        runId ? { _id, last_run_id: { $ne: runId } } : { _id },
+        run ? { _id, 'committed_runs.id': { $ne: run.id } } : { _id },
         {
           $set: set,
           $setOnInsert: onInsert,
-          $inc: { runs_total: runId ? 1 : 0, errors_total: patch.add_errors ?? 0 },
+          $inc: { runs_total: run ? 1 : 0, errors_total: patch.add_errors ?? 0 },
+          ...(run ? { $push: { committed_runs: { $each: [run], $slice: -COMMITTED_RUNS_KEPT } } } : {}),
         },
         { upsert: true },
       );
       return r.matchedCount + r.upsertedCount > 0;
     } catch (err) {
-      // The filter missed because the state already names this run: the upsert collided with it.
-      if (runId && isDuplicateKey(err)) return false;
+      // The filter missed because the state already has this run, so the upsert collided with it.
+      if (run && isDuplicateKey(err)) return false;
       throw err;
     }
   }
@@ -226,7 +264,7 @@ export class MongoSourceStore implements SourceStore {
       .sort({ started_at: -1, _id: -1 })
       .limit(limit)
       .toArray();
-    return docs.map(withoutId);
+    return docs.map(toRun);
   }
 
   async listUnpushedRuns(limit: number): Promise<SourceRunRecord[]> {
@@ -235,7 +273,7 @@ export class MongoSourceStore implements SourceStore {
       .sort({ finished_at: 1, _id: 1 })
       .limit(limit)
       .toArray();
-    return docs.map(withoutId);
+    return docs.map(toRun);
   }
 
   async markRunPushed(runId: string): Promise<void> {
@@ -248,15 +286,9 @@ export class MongoSourceStore implements SourceStore {
       .toArray();
     let failed = 0;
     for (const run of stale) {
-      // The state names the run: it ended but its record was not written. Roll it forward.
-      const state = await this.c.sourceStates.findOne({
-        _id: key(run.tenant_id, run.source_id),
-        last_run_id: run._id,
-      });
-      if (state?.last_outcome) {
-        await this.completeRun(run._id, state.last_outcome);
-        continue;
-      }
+      if (await this.rollForward(run)) continue;
+      // Never committed: its detections go, as a rolled-back transaction's would, and the next run repeats it.
+      await this.c.detections.deleteMany({ job_id: run._id });
       const r = await this.c.sourceRuns.updateOne(
         { _id: run._id, status: 'running' },
         {

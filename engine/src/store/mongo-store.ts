@@ -20,6 +20,7 @@ import {
   toJob,
 } from './mongo-records.js';
 import { MongoSourceStore } from './mongo-sources.js';
+import type { SourceStore } from './source-records.js';
 import type {
   ApiKeyRecord,
   ChunkMeta,
@@ -53,7 +54,7 @@ export interface MongoStoreOptions {
 export class MongoStore implements Store {
   readonly kind = 'mongodb';
   readonly holdsChunkData = true;
-  readonly sources: MongoSourceStore;
+  readonly sources: SourceStore;
 
   private constructor(
     private readonly client: MongoClient,

@@ -95,8 +95,14 @@ export class SqlSourceStore implements SourceStore {
     detections: readonly Detection[],
   ): Promise<number> {
     return this.db.transaction(async (tx) => {
+      // Claimed first, so a second finish of the run (or one racing this) changes nothing.
+      const claimed = await tx.run(`UPDATE source_runs SET status = ? WHERE id = ? AND status = 'running'`, [
+        outcome.status,
+        runId,
+      ]);
       const run = await first<RunRow>(tx, 'SELECT * FROM source_runs WHERE id = ?', [runId]);
       if (!run) throw new Error(`source run ${runId} does not exist`);
+      if (claimed === 0) return 0;
       const fresh =
         detections.length > 0 ? await insertDetectionRows(tx, run.tenant_id, runId, detections) : 0;
       await tx.run(
