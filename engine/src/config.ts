@@ -1,5 +1,9 @@
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+
+/** The Grafana app's folder beside the engine package (from `engine/src` and `engine/dist` alike). */
+const DEFAULT_UI_DIR = fileURLToPath(new URL('../../grafana-plugin', import.meta.url));
 
 const optionalText = z
   .string()
@@ -39,6 +43,7 @@ const EnvSchema = z.object({
     .string()
     .regex(/^[a-z_][a-z0-9_]*$/, 'must be a lower-case SQL identifier')
     .default('public'),
+  OUTLIER_UI_DIR: optionalText,
 });
 
 /** The service's settings, read once from the environment at start-up. */
@@ -70,6 +75,8 @@ export interface Config {
   explorerUrl: string | null;
   /** Monitored series a tenant may export as metrics, at most. */
   tenantSeriesLimit: number;
+  /** The built pages: `dist` (the Grafana app) and `dist-standalone` (the engine's own host page) inside it. */
+  uiDir: string;
 }
 
 /** A setting with a bad value; the message names the key and the value. */
@@ -125,6 +132,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     lokiPushUrl: e.OUTLIER_LOKI_PUSH_URL ?? null,
     explorerUrl: e.OUTLIER_EXPLORER_URL ?? null,
     tenantSeriesLimit: e.OUTLIER_TENANT_SERIES_LIMIT,
+    uiDir: e.OUTLIER_UI_DIR ? resolve(e.OUTLIER_UI_DIR) : DEFAULT_UI_DIR,
   };
 }
 

@@ -10,14 +10,21 @@ import { registerAnomalyRoutes } from './routes/anomalies.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerJobRoutes } from './routes/jobs.js';
 import { registerSourceRoutes } from './routes/sources.js';
+import { isUiPath, registerUiRoutes, type UiRouteOptions } from './routes/ui.js';
 import { registerUploadRoutes } from './routes/uploads.js';
 import { registerV2Routes } from './routes/v2.js';
 
 /** Paths that need no API key. */
 const PUBLIC = new Set(['/healthz', '/readyz', '/metrics', '/api/openapi.json']);
 
+/** What {@link createApp} takes besides its dependencies. */
+export interface AppOptions {
+  /** Serve the standalone pages (host page, the Grafana app's build, sessions, the plugin proxy); off when absent. */
+  ui?: UiRouteOptions;
+}
+
 /** Builds the HTTP API (no port: tests call `app.request()`). */
-export function createApp(deps: AppDeps): ApiApp {
+export function createApp({ ui, ...deps }: AppDeps & AppOptions): ApiApp {
   const app: ApiApp = new OpenAPIHono({
     defaultHook: (result) => {
       if (!result.success) {
@@ -39,8 +46,8 @@ export function createApp(deps: AppDeps): ApiApp {
   const tenantAuth = apiKey({ resolve: (key) => deps.tenants.resolve(key) });
   app.use(async function requireKey(c, next) {
     const path = c.req.path;
-    if (PUBLIC.has(path) || path.startsWith('/api/v1/admin/') || path.startsWith('/ui') || path === '/')
-      return next();
+    // The standalone pages check their own session; the plugin proxy path forwards with the session's key.
+    if (PUBLIC.has(path) || path.startsWith('/api/v1/admin/') || (ui && isUiPath(path))) return next();
     if (c.req.method === 'OPTIONS' && path.startsWith('/api/v1/uploads')) return next();
     return tenantAuth(c, next);
   });
@@ -52,6 +59,7 @@ export function createApp(deps: AppDeps): ApiApp {
   registerAnomalyRoutes(app, deps);
   registerSourceRoutes(app, deps);
   registerAdminRoutes(app, deps);
+  if (ui) registerUiRoutes(app, deps, ui);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'ApiKey', {
     type: 'apiKey',

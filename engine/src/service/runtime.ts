@@ -189,6 +189,7 @@ export async function startRuntime({
       cache,
       adminKey: config.adminKey,
       sources,
+      ui: { dir: config.uiDir },
       readiness: async () => {
         const out: Record<string, { ok: boolean; error?: string }> = {};
         const check = async (name: string, f: () => Promise<unknown>) => {
