@@ -10,4 +10,17 @@ describe('ByteSink', () => {
     sink.write('again');
     expect(Buffer.from(sink.take()).toString('utf8')).toBe('again');
   });
+
+  it('hands its memory over without a copy and writes into memory handed back', () => {
+    const sink = new ByteSink(8);
+    sink.write('first chunk');
+    const out = sink.handOver();
+    expect(Buffer.from(out).toString('utf8')).toBe('first chunk');
+    sink.adopt(out.buffer as ArrayBuffer);
+    sink.write('second');
+    const again = sink.handOver();
+    expect(again.buffer).toBe(out.buffer);
+    expect(Buffer.from(again).toString('utf8')).toBe('second');
+    expect(sink.handOver()).toHaveLength(0);
+  });
 });

@@ -31,7 +31,10 @@ export interface AnalyzeOptions {
   threshold?: number;
   /** How many of the highest-scoring anomalies to keep for the summary. @defaultValue 20 */
   top?: number;
-  /** Write every detection as NDJSON to this sink. */
+  /**
+   * Write every detection as NDJSON to this sink. A chunk's memory is reused once the returned promise settles:
+   * keep a copy, not the chunk.
+   */
   output?: (chunk: Uint8Array | string) => Promise<void> | void;
   /** Keep each line's score (for `eval lines`). @defaultValue false */
   keepLineScores?: boolean;
@@ -288,6 +291,10 @@ async function runFiles(
   };
   const inFlight: { source: string; promise: Promise<ChunkResult> }[] = [];
   const maxInFlight = 3 * pool.size;
+  // Chunk and output memory go back and forth between this thread and the workers instead of being allocated
+  // (and zeroed, and collected) for every chunk.
+  const inputMemory: ArrayBuffer[] = [];
+  const outputMemory: ArrayBuffer[] = [];
   let seq = 0;
   const totalBytes = await totalSize(files);
   const drainOne = async (): Promise<void> => {
@@ -299,17 +306,25 @@ async function runFiles(
     agg.truncated += r.truncated;
     mergeChunkPartials(agg, head.source, r);
     await consume(r);
+    if (r.inputMemory) inputMemory.push(r.inputMemory);
+    if (r.output && r.output.byteLength > 0) outputMemory.push(r.output.buffer as ArrayBuffer);
     onProgress?.({ phase: 'scoring', bytes: agg.bytes, totalBytes, lines: agg.lines });
   };
   for (const path of files) {
     const source = basename(path);
     let startLine = 1;
     for await (const chunk of readChunks(path, { chunkBytes, maxLineBytes, signal })) {
-      const bytes = new Uint8Array(chunk.length);
+      let memory = inputMemory.pop();
+      if (!memory || memory.byteLength < chunk.length)
+        memory = new ArrayBuffer(Math.max(chunk.length, chunkBytes + maxLineBytes));
+      const bytes = new Uint8Array(memory, 0, chunk.length);
       bytes.set(chunk);
       const n = countLines(bytes);
       agg.bytes += chunk.length;
-      inFlight.push({ source, promise: pool.run({ seq: seq++, source, startLine, bytes }) });
+      inFlight.push({
+        source,
+        promise: pool.run({ seq: seq++, source, startLine, bytes, outputMemory: outputMemory.pop() }),
+      });
       startLine += n;
       if (inFlight.length >= maxInFlight) await drainOne();
     }

@@ -44,6 +44,8 @@ export interface ChunkTask {
   /** 1-based number of the chunk's first line in its file. */
   startLine: number;
   bytes: Uint8Array;
+  /** Memory of an earlier result's `output`, handed back for this chunk's output (no allocation per chunk). */
+  outputMemory?: ArrayBuffer;
 }
 
 /** What scoring a chunk produced. */
@@ -52,6 +54,7 @@ export interface ChunkResult {
   lines: number;
   invalidUtf8: number;
   truncated: number;
+  /** The chunk's NDJSON, a view of memory the caller owns (and may hand back as a task's `outputMemory`). */
   output: Uint8Array | null;
   top: Detection[];
   windows: WindowStats[];
@@ -59,6 +62,8 @@ export interface ChunkResult {
   anomalies: Record<Severity, number>;
   lineScores: Float32Array | null;
   lineSessions: (string | null)[] | null;
+  /** The task's byte memory, handed back by a worker for the caller's next chunk. */
+  inputMemory?: ArrayBuffer;
 }
 
 /**
@@ -97,6 +102,7 @@ export class ChunkScorer {
         maxLineBytes: o.maxLineBytes,
       },
     );
+    if (task.outputMemory) this.sink.adopt(task.outputMemory);
     const overlay = this.miner.overlay();
     const windows = new WindowAccumulator(o.windowMs);
     const sessions = new SessionAccumulator();
@@ -160,7 +166,7 @@ export class ChunkScorer {
       lines: lines.length,
       invalidUtf8,
       truncated,
-      output: o.json ? out.take() : null,
+      output: o.json ? out.handOver() : null,
       top: top.sorted(),
       windows: [...windows.windows.values()],
       sessions: [...sessions.sessions.values()],

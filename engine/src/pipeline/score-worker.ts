@@ -27,6 +27,8 @@ if (port) {
     const transfer: ArrayBuffer[] = [];
     try {
       const result = scorer.score(task);
+      result.inputMemory = task.bytes.buffer as ArrayBuffer;
+      transfer.push(result.inputMemory);
       if (result.output) transfer.push(result.output.buffer as ArrayBuffer);
       if (result.lineScores) transfer.push(result.lineScores.buffer as ArrayBuffer);
       reply = { ok: true, result };

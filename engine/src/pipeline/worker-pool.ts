@@ -64,8 +64,10 @@ export class ScoringPool {
       const worker = this.idle.pop() as Worker;
       const pending = this.queue.shift() as Pending;
       this.busy.set(worker, pending);
-      const { bytes } = pending.task;
-      worker.postMessage(pending.task, [bytes.buffer as ArrayBuffer]);
+      const { bytes, outputMemory } = pending.task;
+      const transfer = [bytes.buffer as ArrayBuffer];
+      if (outputMemory) transfer.push(outputMemory);
+      worker.postMessage(pending.task, transfer);
     }
   }
 
