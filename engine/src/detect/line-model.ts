@@ -123,6 +123,7 @@ export class LineModel {
         tailP: s.templateTailP[id] ?? 1,
         positions: positions ?? null,
         seen: `Template seen ${count} times in ${s.total} reference lines.`,
+        plain: new Map(),
       });
     }
   }
@@ -284,9 +285,45 @@ export class LineModel {
 
   /** Scores one line given its parsed record and template. */
   score(record: ParsedRecord, templateId: string, params: readonly string[], template: string): LineScore {
+    const facts = this.templates.get(templateId);
+    if (facts !== undefined && facts.count > 0 && this.onlyRarity(record, facts, params)) {
+      // Most lines: nothing but their template's rarity to say, so the same (immutable) score every time.
+      let plain = facts.plain.get(record.level);
+      if (plain === undefined) {
+        plain = this.scoreFully(record, facts, templateId, params, template);
+        facts.plain.set(record.level, plain);
+      }
+      return plain;
+    }
+    return this.scoreFully(record, facts, templateId, params, template);
+  }
+
+  /** Whether a line of a known template has no rare value, no severe level and no numeric field to score. */
+  private onlyRarity(record: ParsedRecord, facts: TemplateFacts, params: readonly string[]): boolean {
+    const level = record.level;
+    if (level === 'warn' || level === 'error' || level === 'fatal') return false;
+    if (record.message.startsWith('panic:')) return false;
+    for (const field in record.numeric) if (this.numeric.has(field)) return false;
+    const positions = facts.positions;
+    if (positions) {
+      const np = Math.min(params.length, positions.length);
+      for (let i = 0; i < np; i++) {
+        const ps = positions[i];
+        if (ps && ps.total >= this.s.minParamSupport && !ps.values.has(params[i])) return false;
+      }
+    }
+    return true;
+  }
+
+  private scoreFully(
+    record: ParsedRecord,
+    facts: TemplateFacts | undefined,
+    templateId: string,
+    params: readonly string[],
+    template: string,
+  ): LineScore {
     const s = this.s;
     const verdicts: DetectorVerdict[] = [];
-    const facts = this.templates.get(templateId);
     const templateCount = facts === undefined ? 0 : facts.count;
     const newTemplate = templateCount === 0;
     const evidence: LineEvidence = {
@@ -399,6 +436,8 @@ interface TemplateFacts {
   positions: ({ values: Map<string, number>; total: number; singletons: number } | null)[] | null;
   /** The explanation of an unremarkable line of this template. */
   seen: string;
+  /** The score of a line of this template that only its rarity speaks about, per level (it is the same every time). */
+  plain: Map<Level | null, LineScore>;
 }
 
 function band(base: RobustStats, log: boolean, bandZ: number): Band {

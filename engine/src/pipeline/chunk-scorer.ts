@@ -78,6 +78,26 @@ export class ChunkScorer {
   private readonly sessionKey: SessionKey | null;
   private readonly sink = new ByteSink(16 << 20);
   private readonly json = new DetectionJsonWriter();
+  private readonly scratch: Detection = {
+    id: '',
+    tenant: '',
+    source: '',
+    service: null,
+    timestamp: null,
+    kind: 'line',
+    score: 0,
+    severity: null,
+    template_id: null,
+    template: null,
+    session_id: null,
+    observed: null,
+    expected: null,
+    lower: null,
+    upper: null,
+    detectors: [],
+    explanation: '',
+    samples: [''],
+  };
 
   constructor(
     model: LogModelState,
@@ -137,29 +157,29 @@ export class ChunkScorer {
         lineSessions[i] = sessionId;
       }
       if (severity) anomalies[severity]++;
-      if (!o.json && !(severity && top.wants(score))) continue;
-      const detection: Detection = {
-        id: `${task.source}:${lineNo}`,
-        tenant: o.tenant,
-        source: task.source,
-        service: record.service,
-        timestamp: rfc3339(record.timestamp),
-        kind: 'line',
-        score: round4(score),
-        severity,
-        template_id: m.id,
-        template: m.template,
-        session_id: sessionId,
-        observed: num ? num.observed : null,
-        expected: num ? round4(num.expected) : null,
-        lower: num ? round4(num.lower) : null,
-        upper: num ? round4(num.upper) : null,
-        detectors: ls.detectors,
-        explanation: ls.fatal && ls.score < o.threshold ? `Fatal line: ${ls.explanation}` : ls.explanation,
-        samples: [line],
-      };
-      if (o.json) out.write(this.json.toJsonLine(detection));
-      if (severity) top.offer(detection);
+      const offered = severity !== null && top.wants(score);
+      if (!o.json && !offered) continue;
+      // One record reused for every line's JSON; a line kept among the top gets a copy of its own.
+      const d = this.scratch;
+      d.id = `${task.source}:${lineNo}`;
+      d.tenant = o.tenant;
+      d.source = task.source;
+      d.service = record.service;
+      d.timestamp = rfc3339(record.timestamp);
+      d.score = round4(score);
+      d.severity = severity;
+      d.template_id = m.id;
+      d.template = m.template;
+      d.session_id = sessionId;
+      d.observed = num ? num.observed : null;
+      d.expected = num ? round4(num.expected) : null;
+      d.lower = num ? round4(num.lower) : null;
+      d.upper = num ? round4(num.upper) : null;
+      d.detectors = ls.detectors;
+      d.explanation = ls.fatal && ls.score < o.threshold ? `Fatal line: ${ls.explanation}` : ls.explanation;
+      d.samples[0] = line;
+      if (o.json) out.write(this.json.toJsonLine(d));
+      if (offered) top.offer({ ...d, samples: [line] });
     }
     return {
       seq: task.seq,
