@@ -7,4 +7,5 @@ export const ENGINE_PROXY_URL = `/api/plugin-proxy/${pluginJson.id}/engine`;
 
 export enum ROUTES {
   Jobs = 'jobs',
+  Upload = 'upload',
 }

@@ -55,6 +55,11 @@ export class EngineApi {
     this.doFetch = conn.fetch ?? ((input, init) => fetch(input, init));
   }
 
+  /** Where the engine is and how to reach it, for clients of their own (the tus uploads of `tus-upload.ts`). */
+  get connection(): EngineConnection {
+    return this.conn;
+  }
+
   /** A page of the tenant's jobs, newest first. */
   listJobs(cursor?: string | null, limit = 50): Promise<Page<Job>> {
     const q = new URLSearchParams({ limit: String(limit) });

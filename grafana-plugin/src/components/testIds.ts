@@ -9,4 +9,13 @@ export const testIds = {
     container: 'data-testid jobs-container',
     table: 'data-testid jobs-table',
   },
+  upload: {
+    container: 'data-testid upload-container',
+    options: 'data-testid upload-options',
+    dropzone: 'data-testid upload-dropzone',
+    fileInput: 'data-testid upload-file-input',
+    list: 'data-testid upload-list',
+    item: 'data-testid upload-item',
+    jobState: 'data-testid upload-job-state',
+  },
 };

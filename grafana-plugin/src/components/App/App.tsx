@@ -4,10 +4,12 @@ import type { AppRootProps } from '@grafana/data';
 import { ROUTES } from '../../constants';
 
 const Jobs = React.lazy(() => import('../../pages/Jobs'));
+const Upload = React.lazy(() => import('../../pages/Upload/Upload'));
 
 function App(_props: AppRootProps) {
   return (
     <Routes>
+      <Route path={ROUTES.Upload} element={<Upload />} />
       <Route path={ROUTES.Jobs} element={<Jobs />} />
       {/* Default page */}
       <Route path="*" element={<Jobs />} />
