@@ -172,7 +172,17 @@ export async function createMongoIndexes(c: MongoCollections): Promise<void> {
     ]),
     c.chunks.createIndexes([{ key: { job_id: 1, idx: 1 } }]),
     c.chunkResults.createIndexes([{ key: { job_id: 1, idx: 1 } }]),
-    c.detections.createIndexes([{ key: { tenant_id: 1, ts: -1, _id: -1 } }, { key: { job_id: 1 } }]),
+    // The explorer sorts by time or score, alone or after an equality on service, severity or job.
+    c.detections.createIndexes([
+      { key: { tenant_id: 1, ts: -1, _id: -1 } },
+      { key: { tenant_id: 1, score: -1, _id: -1 } },
+      { key: { tenant_id: 1, service: 1, ts: -1, _id: -1 } },
+      { key: { tenant_id: 1, service: 1, score: -1, _id: -1 } },
+      { key: { tenant_id: 1, severity: 1, ts: -1, _id: -1 } },
+      { key: { tenant_id: 1, severity: 1, score: -1, _id: -1 } },
+      { key: { job_id: 1, ts: -1, _id: -1 } },
+      { key: { job_id: 1, score: -1, _id: -1 } },
+    ]),
     c.jobEvents.createIndexes([{ key: { job_id: 1, _id: 1 } }]),
     c.feedback.createIndexes([{ key: { tenant_id: 1, created_at: 1, _id: 1 } }]),
     c.models.createIndexes([{ key: { tenant_id: 1, source: 1, version: -1 }, unique: true }]),

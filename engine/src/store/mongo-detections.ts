@@ -1,9 +1,10 @@
-import { type Collection, type Filter, MongoBulkWriteError } from 'mongodb';
+import { type Collection, type Filter, MongoBulkWriteError, type Sort } from 'mongodb';
 import type { Detection } from '../model/detection.js';
 import { detectionTime, searchText } from './detection-row.js';
+import { decodeDetectionCursor, encodeDetectionCursor, sortOrder } from './detection-sort.js';
 import type { DetectionDoc } from './mongo-collections.js';
-import { AS_JSON, decodePosition } from './mongo-records.js';
-import type { DetectionFilter, StoredDetection } from './store.js';
+import { AS_JSON } from './mongo-records.js';
+import type { DetectionFilter, DetectionListOptions, Page, StoredDetection } from './store.js';
 
 /** Stores detections once each (by id); returns how many were new. */
 export async function insertDetectionDocs(
@@ -42,12 +43,8 @@ export async function insertDetectionDocs(
   }
 }
 
-/** The query of {@link Store.listDetections}, after the cursor's position when there is one. */
-export function detectionQuery(
-  tenantId: string,
-  f: DetectionFilter,
-  cursor: string | undefined,
-): Filter<DetectionDoc> {
+/** The query of the detections `f` selects. */
+export function detectionQuery(tenantId: string, f: DetectionFilter): Filter<DetectionDoc> {
   const query: Filter<DetectionDoc> = { tenant_id: tenantId };
   if (f.from !== undefined || f.to !== undefined) {
     const ts: { $gte?: number; $lt?: number } = {};
@@ -61,11 +58,47 @@ export function detectionQuery(
   if (f.kind !== undefined) query.kind = f.kind;
   if (f.severities && f.severities.length > 0) query.severity = { $in: f.severities };
   if (f.text) query.search = { $regex: literalPattern(f.text) };
-  if (cursor) {
-    const [ts, id] = decodePosition(cursor);
-    query.$or = [{ ts: { $lt: ts } }, { ts, _id: { $lt: id } }];
-  }
   return query;
+}
+
+/**
+ * A page of detections in the order of `sort`, served by the `(tenant_id, ts|score, _id)` indexes, or their
+ * service, severity and job variants when that filter is given.
+ */
+export async function listDetectionDocs(
+  detections: Collection<DetectionDoc>,
+  tenantId: string,
+  filter: DetectionFilter,
+  { cursor, limit, sort = 'time_desc' }: DetectionListOptions,
+): Promise<Page<StoredDetection>> {
+  const query = detectionQuery(tenantId, filter);
+  const { field, descending } = sortOrder(sort);
+  if (cursor) {
+    const at = decodeDetectionCursor(cursor, sort);
+    // `value ≤ v AND (value < v OR _id < id)`: the first term bounds the index scan, the second breaks the tie.
+    const upTo = descending ? { $lte: at.value } : { $gte: at.value };
+    const beyond = descending ? { $lt: at.value } : { $gt: at.value };
+    const id = descending ? { $lt: at.id } : { $gt: at.id };
+    query.$and =
+      field === 'ts'
+        ? [{ ts: upTo }, { $or: [{ ts: beyond }, { _id: id }] }]
+        : [{ score: upTo }, { $or: [{ score: beyond }, { _id: id }] }];
+  }
+  const direction = descending ? -1 : 1;
+  const order: Sort =
+    field === 'ts' ? { ts: direction, _id: direction } : { score: direction, _id: direction };
+  const docs = await detections
+    .find(query, { projection: { ts: 1, score: 1, body: 1, job_id: 1, llm: 1 } })
+    .sort(order)
+    .limit(limit + 1)
+    .toArray();
+  const page = docs.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    items: page.map(toStored),
+    next_cursor:
+      docs.length > limit && last ? encodeDetectionCursor(sort, { value: last[field], id: last._id }) : null,
+  };
 }
 
 /** A regular expression matching `text` lower-cased, as a substring of the lower-cased `search`. */

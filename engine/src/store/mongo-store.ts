@@ -1,6 +1,7 @@
 import { type Db, type Filter, MongoClient } from 'mongodb';
 import type { Detection } from '../model/detection.js';
 import { encodeCursor } from './cursor.js';
+import type { DetectionFacets, DetectionHistogram } from './detection-histogram.js';
 import { addChunk, recordChunk, resetEnqueued } from './mongo-chunks.js';
 import {
   createMongoIndexes,
@@ -8,7 +9,8 @@ import {
   type MongoCollections,
   mongoCollections,
 } from './mongo-collections.js';
-import { detectionQuery, insertDetectionDocs, toStored } from './mongo-detections.js';
+import { insertDetectionDocs, listDetectionDocs, toStored } from './mongo-detections.js';
+import { detectionFacetDocs, detectionHistogramDocs } from './mongo-histogram.js';
 import {
   ACTIVE,
   AS_JSON,
@@ -26,6 +28,7 @@ import type {
   ChunkMeta,
   ChunkOutcome,
   DetectionFilter,
+  DetectionListOptions,
   FeedbackRecord,
   JobEvent,
   JobPatch,
@@ -271,22 +274,24 @@ export class MongoStore implements Store {
     return insertDetectionDocs(this.c.detections, detections[0].tenant, jobId, detections);
   }
 
-  async listDetections(
+  listDetections(
     tenantId: string,
     filter: DetectionFilter,
-    { cursor, limit }: { cursor?: string; limit: number },
+    options: DetectionListOptions,
   ): Promise<Page<StoredDetection>> {
-    const docs = await this.c.detections
-      .find(detectionQuery(tenantId, filter, cursor), { projection: { ts: 1, body: 1, job_id: 1, llm: 1 } })
-      .sort({ ts: -1, _id: -1 })
-      .limit(limit + 1)
-      .toArray();
-    const page = docs.slice(0, limit);
-    const last = page[page.length - 1];
-    return {
-      items: page.map(toStored),
-      next_cursor: docs.length > limit && last ? encodeCursor([last.ts, last._id]) : null,
-    };
+    return listDetectionDocs(this.c.detections, tenantId, filter, options);
+  }
+
+  detectionHistogram(
+    tenantId: string,
+    filter: DetectionFilter,
+    buckets: number,
+  ): Promise<DetectionHistogram> {
+    return detectionHistogramDocs(this.c.detections, tenantId, filter, buckets);
+  }
+
+  detectionFacets(tenantId: string, range: Pick<DetectionFilter, 'from' | 'to'>): Promise<DetectionFacets> {
+    return detectionFacetDocs(this.c.detections, tenantId, range);
   }
 
   async getDetection(tenantId: string, id: string): Promise<StoredDetection | null> {

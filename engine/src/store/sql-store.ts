@@ -1,6 +1,12 @@
 import type { Detection } from '../model/detection.js';
 import { decodeCursor, encodeCursor, InvalidCursorError } from './cursor.js';
-import { likePattern } from './detection-row.js';
+import type { DetectionFacets, DetectionHistogram } from './detection-histogram.js';
+import {
+  detectionFacetRows,
+  detectionHistogramRows,
+  listDetectionRows,
+  toStored,
+} from './sql/detection-queries.js';
 import { insertDetectionRows } from './sql/detection-rows.js';
 import { first, type SqlDb, type SqlValue } from './sql/sql-db.js';
 import { SqlSourceStore } from './sql/sql-sources.js';
@@ -9,6 +15,7 @@ import type {
   ChunkMeta,
   ChunkOutcome,
   DetectionFilter,
+  DetectionListOptions,
   FeedbackRecord,
   JobEvent,
   JobPatch,
@@ -31,14 +38,6 @@ function toJob(row: JobRow): JobRecord {
     options: JSON.parse(row.options),
     summary: row.summary === null ? null : JSON.parse(row.summary),
     upload_complete: Boolean(row.upload_complete),
-  };
-}
-
-function toStored(row: { body: string; job_id: string | null; llm: string | null }): StoredDetection {
-  return {
-    detection: JSON.parse(row.body),
-    job_id: row.job_id,
-    llm: row.llm === null ? null : JSON.parse(row.llm),
   };
 }
 
@@ -320,60 +319,24 @@ export class SqlStore implements Store {
     return this.db.transaction((tx) => insertDetectionRows(tx, detections[0].tenant, jobId, detections));
   }
 
-  async listDetections(
+  listDetections(
     tenantId: string,
     filter: DetectionFilter,
-    { cursor, limit }: { cursor?: string; limit: number },
+    options: DetectionListOptions,
   ): Promise<Page<StoredDetection>> {
-    const where = ['tenant_id = ?'];
-    const params: SqlValue[] = [tenantId];
-    const eq = (column: string, value: string | undefined) => {
-      if (value === undefined) return;
-      where.push(`${column} = ?`);
-      params.push(value);
-    };
-    if (filter.from !== undefined) {
-      where.push('ts >= ?');
-      params.push(filter.from);
-    }
-    if (filter.to !== undefined) {
-      where.push('ts < ?');
-      params.push(filter.to);
-    }
-    eq('service', filter.service);
-    eq('source', filter.source);
-    eq('job_id', filter.jobId);
-    eq('kind', filter.kind);
-    if (filter.severities && filter.severities.length > 0) {
-      where.push(`severity IN (${filter.severities.map(() => '?').join(', ')})`);
-      params.push(...filter.severities);
-    }
-    if (filter.text) {
-      where.push(`search LIKE ? ESCAPE '\\'`);
-      params.push(likePattern(filter.text));
-    }
-    if (cursor) {
-      const pos = decodeCursor(cursor, ['number', 'string']);
-      if (!pos) throw new InvalidCursorError('cursor is not one this API returned');
-      where.push('(ts < ? OR (ts = ? AND id < ?))');
-      params.push(pos[0], pos[0], pos[1]);
-    }
-    const rows = await this.db.all<{
-      id: string;
-      ts: number;
-      body: string;
-      job_id: string | null;
-      llm: string | null;
-    }>(
-      `SELECT id, ts, body, job_id, llm FROM detections WHERE ${where.join(' AND ')} ORDER BY ts DESC, id DESC LIMIT ?`,
-      [...params, limit + 1],
-    );
-    const page = rows.slice(0, limit);
-    const last = page[page.length - 1];
-    return {
-      items: page.map(toStored),
-      next_cursor: rows.length > limit && last ? encodeCursor([last.ts, last.id]) : null,
-    };
+    return listDetectionRows(this.db, tenantId, filter, options);
+  }
+
+  detectionHistogram(
+    tenantId: string,
+    filter: DetectionFilter,
+    buckets: number,
+  ): Promise<DetectionHistogram> {
+    return detectionHistogramRows(this.db, tenantId, filter, buckets);
+  }
+
+  detectionFacets(tenantId: string, range: Pick<DetectionFilter, 'from' | 'to'>): Promise<DetectionFacets> {
+    return detectionFacetRows(this.db, tenantId, range);
   }
 
   async getDetection(tenantId: string, id: string): Promise<StoredDetection | null> {

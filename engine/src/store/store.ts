@@ -1,5 +1,7 @@
 import type { Detection } from '../model/detection.js';
 import type { Severity } from '../model/score.js';
+import type { DetectionFacets, DetectionHistogram } from './detection-histogram.js';
+import type { DetectionSort } from './detection-sort.js';
 import type { SourceStore } from './source-records.js';
 
 /** Where a job is in its life. */
@@ -77,6 +79,15 @@ export interface DetectionFilter {
   kind?: Detection['kind'];
   severities?: Severity[];
   text?: string;
+}
+
+/** Options of {@link Store.listDetections}. */
+export interface DetectionListOptions {
+  /** From {@link Page.next_cursor} of the previous page, listed with the same sort. */
+  cursor?: string;
+  limit: number;
+  /** @defaultValue 'time_desc' */
+  sort?: DetectionSort;
 }
 
 /** One page of a keyset-paginated list. */
@@ -208,13 +219,21 @@ export interface Store {
     detections: readonly Detection[],
   ): Promise<boolean>;
   listChunkOutcomes(jobId: string): Promise<(ChunkOutcome & { idx: number })[]>;
-  /** Stores detections once each (by id); returns how many were new. */
+  /** Stores detections (of the first one's tenant) once each, by id, in batches; returns how many were new. */
   insertDetections(jobId: string | null, detections: readonly Detection[]): Promise<number>;
+  /** A page of the tenant's detections; a cursor made for another sort throws `InvalidCursorError`. */
   listDetections(
     tenantId: string,
     filter: DetectionFilter,
-    options: { cursor?: string; limit: number },
+    options: DetectionListOptions,
   ): Promise<Page<StoredDetection>>;
+  /**
+   * The filtered detections counted in `buckets` time buckets, aggregated in the database; without `from`/`to`,
+   * over the detections' own time range.
+   */
+  detectionHistogram(tenantId: string, filter: DetectionFilter, buckets: number): Promise<DetectionHistogram>;
+  /** Services, sources and jobs of the tenant's detections in `[from, to)`. */
+  detectionFacets(tenantId: string, range: Pick<DetectionFilter, 'from' | 'to'>): Promise<DetectionFacets>;
   getDetection(tenantId: string, id: string): Promise<StoredDetection | null>;
   setLlmExplanation(id: string, llm: Record<string, unknown>): Promise<void>;
 
