@@ -3,6 +3,7 @@ import type { Cache } from '../cache/cache.js';
 import type { JobProcessor } from '../jobs/job-processor.js';
 import type { JobTask } from '../jobs/tasks.js';
 import type { WorkQueue } from '../queue/work-queue.js';
+import type { LlmExplainer } from '../service/enrichment.js';
 import type { TenantService } from '../services/tenants.js';
 import type { UploadService } from '../services/uploads.js';
 import type { SourceMetrics } from '../sources/source-metrics.js';
@@ -23,6 +24,8 @@ export interface AppDeps {
   /** Hot reads (job status, anomaly lists), for a second at most; Redis when configured, so shared. */
   cache: Cache;
   adminKey: string | null;
+  /** Explanations by the local LLM on demand; null when no LLM is configured. */
+  llm: LlmExplainer | null;
   /** Scheduled pulls of Loki and Prometheus sources; null in a process that does not run them. */
   sources: { scheduler: SourceScheduler; runner: SourceRunner; metrics: SourceMetrics } | null;
   /** Each dependency's health, for `/readyz`. */

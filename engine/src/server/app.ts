@@ -8,6 +8,7 @@ import { apiKey } from './middleware/api-key/index.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerAnomalyRoutes } from './routes/anomalies.js';
 import { registerHealthRoutes } from './routes/health.js';
+import { registerInfoRoutes } from './routes/info.js';
 import { registerJobRoutes } from './routes/jobs.js';
 import { registerSourceRoutes } from './routes/sources.js';
 import { isUiPath, registerUiRoutes, type UiRouteOptions } from './routes/ui.js';
@@ -57,6 +58,7 @@ export function createApp({ ui, ...deps }: AppDeps & AppOptions): ApiApp {
   registerV2Routes(app, deps);
   registerJobRoutes(app, deps);
   registerAnomalyRoutes(app, deps);
+  registerInfoRoutes(app, deps);
   registerSourceRoutes(app, deps);
   registerAdminRoutes(app, deps);
   if (ui) registerUiRoutes(app, deps, ui);

@@ -1,7 +1,10 @@
 import { z } from '@hono/zod-openapi';
 import { progressFraction } from '../jobs/job-processor.js';
-import { DetectionSchema } from '../model/detection.js';
-import type { JobRecord } from '../store/store.js';
+import { DETECTION_KINDS, DetectionSchema } from '../model/detection.js';
+import { SEVERITIES } from '../model/score.js';
+import { HISTOGRAM_BUCKETS } from '../store/detection-histogram.js';
+import { DETECTION_SORTS } from '../store/detection-sort.js';
+import type { DetectionFilter, JobRecord, StoredDetection } from '../store/store.js';
 
 /** Every error response. */
 export const ErrorSchema = z
@@ -43,6 +46,23 @@ export const ApiDetectionSchema = DetectionSchema.extend({
     .object({ text: z.string(), likely_cause: z.string().nullable(), model: z.string().nullable() })
     .nullable(),
 }).openapi('Detection');
+
+/** A stored detection in the API's shape. */
+export function detectionView(s: StoredDetection): z.infer<typeof ApiDetectionSchema> {
+  const llm = s.llm;
+  return {
+    ...s.detection,
+    job_id: s.job_id,
+    llm_explanation:
+      llm && typeof llm.text === 'string'
+        ? {
+            text: llm.text,
+            likely_cause: typeof llm.likely_cause === 'string' ? llm.likely_cause : null,
+            model: typeof llm.model === 'string' ? llm.model : null,
+          }
+        : null,
+  };
+}
 
 /** Options a job is created with. */
 export const JobOptionsSchema = z.object({
@@ -125,3 +145,165 @@ export const IdParam = z.object({
     .max(200)
     .openapi({ param: { name: 'id', in: 'path' } }),
 });
+
+/** A time query parameter: RFC 3339 or epoch milliseconds, as epoch milliseconds. */
+export const TimeParam = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    if (v === undefined) return undefined;
+    const t = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
+    if (!Number.isFinite(t)) {
+      ctx.addIssue({ code: 'custom', message: `"${v}" is not an RFC 3339 time or epoch milliseconds` });
+      return z.NEVER;
+    }
+    return t;
+  })
+  .openapi({ type: 'string', description: 'RFC 3339 or epoch milliseconds' });
+
+const SeverityList = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    if (!v) return undefined;
+    const list = v.split(',').map((s) => s.trim());
+    const known: readonly string[] = SEVERITIES;
+    const unknown = list.find((s) => !known.includes(s));
+    if (unknown !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `unknown severity "${unknown}"; use ${SEVERITIES.join(', ')}`,
+      });
+      return z.NEVER;
+    }
+    return SEVERITIES.filter((s) => list.includes(s));
+  })
+  .openapi({ type: 'string', description: 'Comma-separated: low, medium, high, critical' });
+
+/** A whole-number query parameter in `[min, max]`; any other value gets one message in words. */
+function wholeNumberParam(min: number, max: number, fallback: number) {
+  const error = `must be a whole number from ${min} to ${max}`;
+  return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error }).default(fallback);
+}
+
+/** `from` before `to` when both are given. */
+function rangeInOrder(q: { from?: number; to?: number }): boolean {
+  return q.from === undefined || q.to === undefined || q.from < q.to;
+}
+
+const RANGE_ORDER = { message: 'must be after from', path: ['to'] };
+
+/** Query parameters of a time range, for facets. */
+export const RangeQuery = z.object({ from: TimeParam, to: TimeParam }).refine(rangeInOrder, RANGE_ORDER);
+
+const filterFields = {
+  from: TimeParam,
+  to: TimeParam,
+  service: z.string().max(200).optional(),
+  source: z.string().max(200).optional(),
+  job: z.string().max(200).optional(),
+  kind: z.enum(DETECTION_KINDS).optional(),
+  severity: SeverityList,
+  q: z
+    .string()
+    .max(200)
+    .optional()
+    .openapi({ description: 'Text in the template, explanation, service or samples' }),
+};
+
+/** Query parameters of the anomaly list: the filters, the sort and a page. */
+export const AnomalyListQuery = z
+  .object({
+    ...filterFields,
+    sort: z.enum(DETECTION_SORTS).default('time_desc').openapi({
+      description: 'Order; ties are broken by id. A cursor continues only the sort it was made for.',
+    }),
+    cursor: z.string().max(500).optional(),
+    limit: wholeNumberParam(1, 500, 50),
+  })
+  .refine(rangeInOrder, RANGE_ORDER);
+
+/** Query parameters of the histogram: the list's filters and the number of buckets. */
+export const HistogramQuery = z
+  .object({
+    ...filterFields,
+    buckets: wholeNumberParam(
+      HISTOGRAM_BUCKETS.min,
+      HISTOGRAM_BUCKETS.max,
+      HISTOGRAM_BUCKETS.default,
+    ).openapi({ description: 'Most buckets; fewer when the range is shorter than that many milliseconds' }),
+  })
+  .refine(rangeInOrder, RANGE_ORDER);
+
+/** The store filter of validated filter parameters. */
+export function detectionFilter(q: {
+  from?: number;
+  to?: number;
+  service?: string;
+  source?: string;
+  job?: string;
+  kind?: DetectionFilter['kind'];
+  severity?: DetectionFilter['severities'];
+  q?: string;
+}): DetectionFilter {
+  return {
+    from: q.from,
+    to: q.to,
+    service: q.service,
+    source: q.source,
+    jobId: q.job,
+    kind: q.kind,
+    severities: q.severity,
+    text: q.q,
+  };
+}
+
+const SeverityCountsSchema = z.object({
+  low: z.number().int(),
+  medium: z.number().int(),
+  high: z.number().int(),
+  critical: z.number().int(),
+});
+
+/** Detections over time, for the explorer's chart. */
+export const HistogramSchema = z
+  .object({
+    from: z.number().describe('epoch ms, first bucket start'),
+    to: z.number().describe('epoch ms, end of the range (exclusive)'),
+    step_ms: z.number(),
+    buckets: z.array(
+      z.object({
+        t: z.number().describe('bucket start, epoch ms'),
+        count: z.number().int(),
+        max_score: z.number().nullable(),
+        severity: SeverityCountsSchema,
+        observed: z
+          .number()
+          .nullable()
+          .describe('of the bucket’s highest-scoring detection with an expected value'),
+        expected: z.number().nullable(),
+        lower: z.number().nullable(),
+        upper: z.number().nullable(),
+      }),
+    ),
+  })
+  .openapi('AnomalyHistogram');
+
+/** Values for the explorer's filter pickers. */
+export const FacetsSchema = z
+  .object({
+    services: z.array(z.string()),
+    sources: z.array(z.string()),
+    jobs: z.array(z.object({ id: z.string(), source: z.string() })),
+  })
+  .openapi('AnomalyFacets');
+
+/** What a page needs to know of the engine and the caller's tenant. */
+export const InfoSchema = z
+  .object({
+    tenant: z.string(),
+    version: z.string(),
+    llm: z.object({ enabled: z.boolean(), model: z.string().nullable() }),
+    store: z.enum(['sqlite', 'postgres', 'pglite', 'mongodb']),
+  })
+  .openapi('EngineInfo');

@@ -188,6 +188,7 @@ export async function startRuntime({
       metrics,
       cache,
       adminKey: config.adminKey,
+      llm: enrichment,
       sources,
       ui: { dir: config.uiDir },
       readiness: async () => {

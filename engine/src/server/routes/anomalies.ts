@@ -1,65 +1,28 @@
 import { randomUUID } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import { suppressionPattern } from '../../jobs/suppression.js';
-import { SEVERITIES } from '../../model/score.js';
-import type { StoredDetection } from '../../store/store.js';
 import type { ApiApp, AppDeps } from '../app-types.js';
 import { cachedJson } from '../cached.js';
 import { ApiError, notFound } from '../errors.js';
-import { ApiDetectionSchema, errors, IdParam } from '../schemas.js';
-
-const severityList = z
-  .string()
-  .optional()
-  .transform((v, ctx) => {
-    if (!v) return undefined;
-    const list = v.split(',').map((s) => s.trim());
-    for (const s of list)
-      if (!(SEVERITIES as readonly string[]).includes(s)) {
-        ctx.addIssue({ code: 'custom', message: `unknown severity "${s}"; use ${SEVERITIES.join(', ')}` });
-        return z.NEVER;
-      }
-    return list as (typeof SEVERITIES)[number][];
-  })
-  .openapi({ type: 'string', description: 'Comma-separated: low, medium, high, critical' });
-
-const time = z
-  .string()
-  .optional()
-  .transform((v, ctx) => {
-    if (v === undefined) return undefined;
-    const t = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
-    if (!Number.isFinite(t)) {
-      ctx.addIssue({ code: 'custom', message: `"${v}" is not an RFC 3339 time or epoch milliseconds` });
-      return z.NEVER;
-    }
-    return t;
-  })
-  .openapi({ type: 'string', description: 'RFC 3339 or epoch milliseconds' });
+import {
+  AnomalyListQuery,
+  ApiDetectionSchema,
+  detectionFilter,
+  detectionView,
+  errors,
+  IdParam,
+} from '../schemas.js';
+import { registerAnomalyExplainRoute } from './anomaly-explain.js';
+import { registerAnomalyExplorerRoutes } from './anomaly-explorer.js';
 
 const list = createRoute({
   method: 'get',
   path: '/api/v1/anomalies',
   tags: ['anomalies'],
-  summary: 'Stored anomalies, newest first, filtered (keyset pagination)',
-  request: {
-    query: z.object({
-      from: time,
-      to: time,
-      service: z.string().max(200).optional(),
-      source: z.string().max(200).optional(),
-      job: z.string().max(200).optional(),
-      kind: z.enum(['line', 'session', 'window', 'point']).optional(),
-      severity: severityList,
-      q: z
-        .string()
-        .max(200)
-        .optional()
-        .openapi({ description: 'Text in the template, explanation, service or samples' }),
-      cursor: z.string().max(500).optional(),
-      limit: z.coerce.number().int().min(1).max(500).default(50),
-    }),
-  },
+  summary: 'Stored anomalies, filtered and sorted (keyset pagination)',
+  description:
+    'Newest first by default; `sort=score_desc` lists the worst first. Ties are broken by id, so pages never lose or repeat an item; a `next_cursor` continues only the sort it was made with (another sort is a 400 `invalid_cursor`).',
+  request: { query: AnomalyListQuery },
   responses: {
     200: {
       description: 'A page of anomalies',
@@ -134,48 +97,26 @@ const latest = createRoute({
   },
 });
 
-/** A stored detection in the API's shape. */
-export function detectionView(s: StoredDetection): z.infer<typeof ApiDetectionSchema> {
-  const llm = s.llm;
-  return {
-    ...s.detection,
-    job_id: s.job_id,
-    llm_explanation:
-      llm && typeof llm.text === 'string'
-        ? {
-            text: llm.text,
-            likely_cause: typeof llm.likely_cause === 'string' ? llm.likely_cause : null,
-            model: typeof llm.model === 'string' ? llm.model : null,
-          }
-        : null,
-  };
-}
-
-/** `/api/v1/anomalies`, feedback, and `/latest-anomalies`. */
+/** `/api/v1/anomalies` (list, histogram, facets, one, feedback, explain) and `/latest-anomalies`. */
 export function registerAnomalyRoutes(app: ApiApp, deps: AppDeps): void {
   app.openapi(list, async (c) => {
     const q = c.req.valid('query');
     const tenant = c.get('tenant');
-    const key = `anomalies:${tenant}:${new URL(c.req.url).search}`;
+    // The validated query, sort included, so equal requests share an entry however their URLs are spelled.
+    const key = `anomalies:${tenant}:list:${JSON.stringify(q)}`;
     const page = await cachedJson(deps.cache, key, 1_000, async () => {
-      const stored = await deps.store.listDetections(
-        tenant,
-        {
-          from: q.from,
-          to: q.to,
-          service: q.service,
-          source: q.source,
-          jobId: q.job,
-          kind: q.kind,
-          severities: q.severity,
-          text: q.q,
-        },
-        { cursor: q.cursor, limit: q.limit },
-      );
+      const stored = await deps.store.listDetections(tenant, detectionFilter(q), {
+        cursor: q.cursor,
+        limit: q.limit,
+        sort: q.sort,
+      });
       return { items: stored.items.map(detectionView), next_cursor: stored.next_cursor };
     });
     return c.json(page, 200);
   });
+
+  // Before `/api/v1/anomalies/{id}`, which would otherwise take `histogram` and `facets` for ids.
+  registerAnomalyExplorerRoutes(app, deps);
 
   app.openapi(get, async (c) => {
     const { id } = c.req.valid('param');
@@ -208,6 +149,8 @@ export function registerAnomalyRoutes(app: ApiApp, deps: AppDeps): void {
     await deps.cache.deletePrefix(`anomalies:${tenant}:`).catch(() => {});
     return c.json({ id: record.id, detection_id: id, verdict: record.verdict, pattern }, 201);
   });
+
+  registerAnomalyExplainRoute(app, deps);
 
   app.openapi(latest, async (c) => {
     const { limit } = c.req.valid('query');
