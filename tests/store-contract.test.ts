@@ -1,8 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Detection } from '../engine/src/model/detection.js';
 import { DETECTION_SORTS, type DetectionSort } from '../engine/src/store/detection-sort.js';
+import { migrate } from '../engine/src/store/sql/migrations.js';
+import { PostgresDb } from '../engine/src/store/sql/postgres-db.js';
+import { SqlStore } from '../engine/src/store/sql-store.js';
 import type { DetectionFilter, JobOptions, Store } from '../engine/src/store/store.js';
-import { STORE_FACTORIES, type StoreFixture } from './support/stores.js';
+import { POSTGRES_URL, STORE_FACTORIES, type StoreFixture, uniqueName } from './support/stores.js';
 
 const OPTIONS: JobOptions = {
   format: 'auto',
@@ -493,5 +496,37 @@ describe.each(STORE_FACTORIES)('store contract, explorer queries: $name', ({ ope
     const page = await store.listDetections('a', { jobId: 'bulk' }, { limit: 500, sort: 'score_asc' });
     expect(page.items).toHaveLength(250);
     expect(page.items[0].detection).toEqual(many[0]);
+  });
+});
+
+describe('PostgreSQL schema upgrade', () => {
+  it('upgrades a database of schema 2 in place: band columns filled from the stored detections', async () => {
+    const schema = uniqueName('up');
+    const db = new PostgresDb({ url: POSTGRES_URL, schema });
+    try {
+      expect(await migrate(db, { version: 2 })).toBe(2);
+      const bodies = [
+        detection('w', 'acme', { kind: 'window', observed: 300.5, expected: 100, lower: 80, upper: 120 }),
+        detection('l', 'acme'),
+      ];
+      for (const d of bodies)
+        await db.run(
+          `INSERT INTO detections (id, tenant_id, job_id, kind, severity, score, ts, source, service, template_id,
+           search, body, llm, created_at) VALUES (?, 'acme', NULL, ?, 'high', 0.9, 5, 's', 'api', NULL, '', ?, NULL, 1)`,
+          [d.id, d.kind, JSON.stringify(d)],
+        );
+      expect(await migrate(db)).toBe(3);
+      expect(
+        await db.all('SELECT id, observed, expected, lower_bound, upper_bound FROM detections ORDER BY id'),
+      ).toEqual([
+        { id: 'l', observed: null, expected: null, lower_bound: null, upper_bound: null },
+        { id: 'w', observed: 300.5, expected: 100, lower_bound: 80, upper_bound: 120 },
+      ]);
+      const page = await new SqlStore(db).listDetections('acme', {}, { limit: 5, sort: 'score_desc' });
+      expect(page.items.map((d) => d.detection.id)).toEqual(['w', 'l']);
+    } finally {
+      await db.dropSchema(schema);
+      await db.close();
+    }
   });
 });
