@@ -24,6 +24,122 @@ export interface Page<T> {
   next_cursor: string | null;
 }
 
+/** How bad an anomaly is; `null` on a detection below the threshold. */
+export type Severity = 'low' | 'medium' | 'high' | 'critical';
+/** Every severity, mildest first. */
+export const SEVERITIES: readonly Severity[] = ['low', 'medium', 'high', 'critical'];
+
+/** What a detection is about: one log line, one session, one time window of a service, one series point. */
+export type DetectionKind = 'line' | 'session' | 'window' | 'point';
+/** Every detection kind. */
+export const DETECTION_KINDS: readonly DetectionKind[] = ['line', 'session', 'window', 'point'];
+
+/** The local LLM's explanation of a detection. */
+export interface LlmExplanation {
+  text: string;
+  likely_cause: string | null;
+  model: string | null;
+}
+
+/** A detection as `/api/v1/anomalies` returns it (README "Detections", plus its job and LLM explanation). */
+export interface Detection {
+  id: string;
+  tenant: string;
+  /** The uploaded file's name, or the scheduled source's id. */
+  source: string;
+  service: string | null;
+  /** RFC 3339. */
+  timestamp: string | null;
+  kind: DetectionKind;
+  score: number;
+  severity: Severity | null;
+  template_id: string | null;
+  template: string | null;
+  session_id: string | null;
+  observed: number | null;
+  expected: number | null;
+  lower: number | null;
+  upper: number | null;
+  detectors: Array<{ name: string; score: number }>;
+  explanation: string;
+  samples: string[];
+  /** The upload job that found it; `null` for a scheduled source's detection. */
+  job_id: string | null;
+  llm_explanation: LlmExplanation | null;
+}
+
+/** Orders of the anomaly list; a cursor only continues the order it was made for. */
+export type AnomalySort = 'score_desc' | 'score_asc' | 'time_desc' | 'time_asc';
+
+/** Filters of the anomaly list, histogram and facets; times in epoch milliseconds. */
+export interface AnomalyFilters {
+  from?: number;
+  to?: number;
+  service?: string;
+  source?: string;
+  job?: string;
+  kind?: DetectionKind;
+  severity?: Severity[];
+  /** Text in the template, explanation, service or samples. */
+  q?: string;
+}
+
+/** One time bucket of the anomaly histogram; `null` where the bucket has no such value. */
+export interface HistogramBucket {
+  /** Start of the bucket, epoch ms. */
+  t: number;
+  count: number;
+  max_score: number | null;
+  severity: Record<Severity, number>;
+  /** Observed value and band of the bucket's highest-scoring detection that has an expected value. */
+  observed: number | null;
+  expected: number | null;
+  lower: number | null;
+  upper: number | null;
+}
+
+/** Anomalies over time: buckets cover `[from, to)` in steps of `step_ms`, empty ones included. */
+export interface AnomalyHistogram {
+  from: number;
+  to: number;
+  step_ms: number;
+  buckets: HistogramBucket[];
+}
+
+/** Values the filters can take in a time range. */
+export interface AnomalyFacets {
+  services: string[];
+  sources: string[];
+  jobs: Array<{ id: string; source: string }>;
+}
+
+/** What the engine says about itself and the caller's tenant. */
+export interface EngineInfo {
+  tenant: string;
+  version: string;
+  llm: { enabled: boolean; model: string | null };
+  store: string;
+}
+
+/** A scheduled source; a `loki` source's `definition.query` is its LogQL. */
+export interface ScheduledSource {
+  id: string;
+  tenant: string;
+  kind: 'prometheus' | 'loki';
+  definition: Record<string, unknown>;
+}
+
+/** A verdict on an anomaly; `not_anomaly` suppresses its pattern in later scoring. */
+export type FeedbackVerdict = 'not_anomaly' | 'confirmed';
+
+/** The engine's record of a verdict. */
+export interface FeedbackRecord {
+  id: string;
+  detection_id: string;
+  verdict: FeedbackVerdict;
+  pattern: string;
+}
+
 export const ACTIVE_STATES: ReadonlyArray<Job['status']> = ['uploading', 'pending', 'processing'];
 
 /** A failed call, with the engine's own message when it sent one. */
@@ -89,6 +205,62 @@ export class EngineApi {
     yield* readSse(res.body);
   }
 
+  /** A page of anomalies matching `filters`, in `sort` order (a new sort starts without a cursor). */
+  listAnomalies(
+    filters: AnomalyFilters,
+    page: { sort: AnomalySort; cursor?: string | null; limit?: number },
+    signal?: AbortSignal
+  ): Promise<Page<Detection>> {
+    const q = anomalyQuery(filters);
+    q.set('sort', page.sort);
+    q.set('limit', String(page.limit ?? 50));
+    if (page.cursor) {
+      q.set('cursor', page.cursor);
+    }
+    return this.json<Page<Detection>>(`/api/v1/anomalies?${q}`, { signal });
+  }
+
+  /** Counts and highest scores of the anomalies matching `filters` over time. */
+  anomalyHistogram(filters: AnomalyFilters, buckets = 120, signal?: AbortSignal): Promise<AnomalyHistogram> {
+    const q = anomalyQuery(filters);
+    q.set('buckets', String(buckets));
+    return this.json<AnomalyHistogram>(`/api/v1/anomalies/histogram?${q}`, { signal });
+  }
+
+  /** Services, sources and jobs that have anomalies in a time range. */
+  anomalyFacets(range: Pick<AnomalyFilters, 'from' | 'to'>, signal?: AbortSignal): Promise<AnomalyFacets> {
+    return this.json<AnomalyFacets>(`/api/v1/anomalies/facets?${anomalyQuery(range)}`, { signal });
+  }
+
+  /** One anomaly with its evidence. */
+  getAnomaly(id: string, signal?: AbortSignal): Promise<Detection> {
+    return this.json<Detection>(`/api/v1/anomalies/${encodeURIComponent(id)}`, { signal });
+  }
+
+  /** Records a verdict on an anomaly (the newest verdict on its pattern wins). */
+  sendFeedback(id: string, verdict: FeedbackVerdict): Promise<FeedbackRecord> {
+    return this.json<FeedbackRecord>(`/api/v1/anomalies/${encodeURIComponent(id)}/feedback`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ verdict }),
+    });
+  }
+
+  /** Asks the engine's LLM to explain an anomaly; an `EngineError` with code `llm_not_configured` when it has none. */
+  explainAnomaly(id: string): Promise<Detection> {
+    return this.json<Detection>(`/api/v1/anomalies/${encodeURIComponent(id)}/explain`, { method: 'POST' });
+  }
+
+  /** The tenant of the key, the engine's version and whether it has an LLM. */
+  info(signal?: AbortSignal): Promise<EngineInfo> {
+    return this.json<EngineInfo>('/api/v1/info', { signal });
+  }
+
+  /** One scheduled source with its definition. */
+  getSource(id: string, signal?: AbortSignal): Promise<ScheduledSource> {
+    return this.json<ScheduledSource>(`/api/v1/sources/${encodeURIComponent(id)}`, { signal });
+  }
+
   private async request(path: string, init: RequestInit = {}): Promise<Response> {
     const headers = { ...this.conn.headers, ...(init.headers as Record<string, string> | undefined) };
     let res: Response;
@@ -117,6 +289,29 @@ export class EngineApi {
     }
     return (await res.json()) as T;
   }
+}
+
+/** The query string of anomaly filters; empty filters are left out. */
+function anomalyQuery(filters: AnomalyFilters): URLSearchParams {
+  const q = new URLSearchParams();
+  const text: Array<[string, string | number | undefined]> = [
+    ['from', filters.from],
+    ['to', filters.to],
+    ['service', filters.service],
+    ['source', filters.source],
+    ['job', filters.job],
+    ['kind', filters.kind],
+    ['q', filters.q],
+  ];
+  for (const [key, value] of text) {
+    if (value !== undefined && value !== '') {
+      q.set(key, String(value));
+    }
+  }
+  if (filters.severity?.length) {
+    q.set('severity', filters.severity.join(','));
+  }
+  return q;
 }
 
 /** The engine's `{error: {code, message}}`, or words for a status without one. */
