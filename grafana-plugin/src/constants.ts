@@ -7,5 +7,6 @@ export const ENGINE_PROXY_URL = `/api/plugin-proxy/${pluginJson.id}/engine`;
 
 export enum ROUTES {
   Jobs = 'jobs',
+  Explorer = 'explorer',
   Upload = 'upload',
 }

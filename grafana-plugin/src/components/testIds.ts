@@ -18,4 +18,15 @@ export const testIds = {
     item: 'data-testid upload-item',
     jobState: 'data-testid upload-job-state',
   },
+  explorer: {
+    container: 'data-testid explorer-container',
+    filters: 'data-testid explorer-filters',
+    chart: 'data-testid explorer-chart',
+    table: 'data-testid explorer-table',
+    row: 'data-testid explorer-row',
+    loadMore: 'data-testid explorer-load-more',
+    drawer: 'data-testid explorer-drawer',
+    logql: 'data-testid explorer-logql',
+    exploreLink: 'data-testid explorer-explore-link',
+  },
 };

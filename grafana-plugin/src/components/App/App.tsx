@@ -4,6 +4,7 @@ import type { AppRootProps } from '@grafana/data';
 import { ROUTES } from '../../constants';
 
 const Jobs = React.lazy(() => import('../../pages/Jobs'));
+const Explorer = React.lazy(() => import('../../pages/Explorer/Explorer'));
 const Upload = React.lazy(() => import('../../pages/Upload/Upload'));
 
 function App(_props: AppRootProps) {
@@ -11,6 +12,7 @@ function App(_props: AppRootProps) {
     <Routes>
       <Route path={ROUTES.Upload} element={<Upload />} />
       <Route path={ROUTES.Jobs} element={<Jobs />} />
+      <Route path={ROUTES.Explorer} element={<Explorer />} />
       {/* Default page */}
       <Route path="*" element={<Jobs />} />
     </Routes>
