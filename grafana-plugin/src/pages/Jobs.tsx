@@ -1,12 +1,14 @@
 import React, { useCallback, useEffect, useRef, useState } from 'react';
 import { css } from '@emotion/css';
-import { dateTimeFormat, type GrafanaTheme2 } from '@grafana/data';
+import { dateTimeFormat, type GrafanaTheme2, locationUtil } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
 import { Alert, Badge, type BadgeColor, Button, EmptyState, LoadingPlaceholder, useStyles2 } from '@grafana/ui';
 import { useEngineApi } from '../api/context';
 import { ACTIVE_STATES, type EngineApi, EngineError, type Job, type Page } from '../api/engine-api';
 import { applyJobEvent } from '../api/job-events';
 import { testIds } from '../components/testIds';
+import { ROUTES } from '../constants';
+import { prefixRoute } from '../utils/utils.routing';
 
 const STATE_COLORS: Record<Job['status'], BadgeColor> = {
   uploading: 'blue',
@@ -17,6 +19,11 @@ const STATE_COLORS: Record<Job['status'], BadgeColor> = {
   cancelled: 'purple',
 };
 const POLL_MS = 5000;
+
+/** The explorer filtered to one job's anomalies, whatever their time. */
+export function anomaliesUrl(jobId: string): string {
+  return locationUtil.assureBaseUrl(`${prefixRoute(ROUTES.Explorer)}?${new URLSearchParams({ job: jobId })}`);
+}
 
 /** Bytes in words: `1.4 GB`. */
 export function formatBytes(n: number): string {
@@ -199,7 +206,15 @@ export function JobsTable() {
                     </span>
                   </td>
                   <td>{job.lines_processed.toLocaleString('en-US')}</td>
-                  <td>{job.anomalies_found.toLocaleString('en-US')}</td>
+                  <td>
+                    <a
+                      className={s.link}
+                      href={anomaliesUrl(job.job_id)}
+                      aria-label={`${job.anomalies_found.toLocaleString('en-US')} anomalies of ${job.source}`}
+                    >
+                      {job.anomalies_found.toLocaleString('en-US')}
+                    </a>
+                  </td>
                   <td>{active ? formatEta(job.estimated_remaining_time) : '—'}</td>
                   <td>{dateTimeFormat(job.created_at, { format: 'YYYY-MM-DD HH:mm:ss' })}</td>
                   <td>
@@ -284,5 +299,11 @@ const getStyles = (theme: GrafanaTheme2) => ({
   `,
   more: css`
     margin-top: ${theme.spacing(2)};
+  `,
+  link: css`
+    color: ${theme.colors.text.link};
+    &:hover {
+      text-decoration: underline;
+    }
   `,
 });
