@@ -208,7 +208,7 @@ function FeedbackSection({ api, d }: { api: EngineApi; d: Detection }) {
       <Stack gap={1}>
         <Button
           variant="secondary"
-          icon={busy === 'not_anomaly' ? 'spinner' : 'thumbs-down'}
+          icon={busy === 'not_anomaly' ? 'spinner' : 'bell-slash'}
           disabled={busy !== null}
           onClick={() => send('not_anomaly')}
         >
@@ -216,7 +216,7 @@ function FeedbackSection({ api, d }: { api: EngineApi; d: Detection }) {
         </Button>
         <Button
           variant="secondary"
-          icon={busy === 'confirmed' ? 'spinner' : 'thumbs-up'}
+          icon={busy === 'confirmed' ? 'spinner' : 'check'}
           disabled={busy !== null}
           onClick={() => send('confirmed')}
         >

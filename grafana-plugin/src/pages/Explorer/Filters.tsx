@@ -35,7 +35,8 @@ function optionsOf(values: string[], current: string | null): Array<ComboboxOpti
 
 function jobOptions(facets: AnomalyFacets | null, current: string | null): Array<ComboboxOption<string>> {
   const jobs = facets?.jobs ?? [];
-  const options = jobs.map((j) => ({ value: j.id, label: j.source, description: j.id }));
+  // Several jobs can share a file name: the start of the id tells them apart.
+  const options = jobs.map((j) => ({ value: j.id, label: `${j.source} · ${j.id.slice(0, 8)}`, description: j.id }));
   if (current && !jobs.some((j) => j.id === current)) {
     options.unshift({ value: current, label: current, description: 'job' });
   }

@@ -50,7 +50,7 @@ export function formatDeviation(pct: number | null): string {
   const abs = Math.abs(pct);
   const digits = abs >= 100 ? 0 : 1;
   const sign = pct > 0 ? '+' : pct < 0 ? '−' : '';
-  return `${sign}${abs.toFixed(digits)} %`;
+  return `${sign}${abs.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })} %`;
 }
 
 /** The text the table shows for a detection: its template, else its explanation. */

@@ -2,9 +2,11 @@ import { createDataFrame, type DataFrame, type FieldConfig, FieldType, Threshold
 import {
   AxisPlacement,
   GraphDrawStyle,
+  GraphGradientMode,
   type GraphFieldConfig,
   GraphThresholdsStyleMode,
   LineInterpolation,
+  VisibilityMode,
 } from '@grafana/schema';
 import type { AnomalyHistogram } from '../../api/engine-api';
 
@@ -45,6 +47,8 @@ export function histogramFrames(h: AnomalyHistogram): DataFrame[] {
     },
     custom: custom({
       drawStyle: GraphDrawStyle.Bars,
+      // Each bar takes the colour of its own score's threshold, not the series' last one.
+      gradientMode: GraphGradientMode.Scheme,
       fillOpacity: 80,
       lineWidth: 1,
       axisLabel: 'score',
@@ -65,7 +69,8 @@ export function histogramFrames(h: AnomalyHistogram): DataFrame[] {
       custom: custom({
         drawStyle: GraphDrawStyle.Line,
         lineInterpolation: LineInterpolation.Linear,
-        spanNulls: true,
+        // Buckets without a value are gaps: a band drawn across them would invent values.
+        spanNulls: false,
         axisPlacement: AxisPlacement.Right,
         axisLabel: 'value',
         ...extra,
@@ -76,7 +81,7 @@ export function histogramFrames(h: AnomalyHistogram): DataFrame[] {
         name: SERIES.observed,
         type: FieldType.number,
         values: h.buckets.map((b) => b.observed),
-        config: band(SERIES.observed, { lineWidth: 2 }, 'yellow'),
+        config: band(SERIES.observed, { lineWidth: 2, showPoints: VisibilityMode.Always, pointSize: 5 }, 'yellow'),
       },
       {
         name: SERIES.expected,
