@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config.js';
 import { type Runtime, startRuntime } from '../../service/runtime.js';
@@ -28,7 +29,10 @@ function writeUi(dir: string): void {
   writeFileSync(join(dir, 'dist', 'plugin.json'), '{"id":"outlier-anomaly-app"}');
   writeFileSync(join(dir, 'dist', 'img', 'logo.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
   writeFileSync(join(dir, 'dist-standalone', 'index.html'), '<!doctype html><title>Outlier</title>');
-  writeFileSync(join(dir, 'dist-standalone', 'assets', 'host.0123456789abcdef.js'), 'void 0;');
+  writeFileSync(
+    join(dir, 'dist-standalone', 'assets', 'host.0123456789abcdef.js'),
+    'window.answer = 42;\n'.repeat(2000),
+  );
   writeFileSync(join(dir, 'secret.txt'), 'outside the served folders');
 }
 
@@ -86,9 +90,13 @@ describe('the standalone pages', () => {
   });
 
   it('serves both builds with their content types, and caches only what is named by its hash', async () => {
-    const host = await get('/ui/assets/host.0123456789abcdef.js');
+    const host = await get('/ui/assets/host.0123456789abcdef.js', { 'Accept-Encoding': 'gzip' });
     expect(host.headers.get('Content-Type')).toBe('text/javascript; charset=utf-8');
     expect(host.headers.get('Cache-Control')).toContain('immutable');
+    expect(host.headers.get('Content-Encoding')).toBe('gzip');
+    const packed = Buffer.from(await host.arrayBuffer());
+    expect(packed.length).toBeLessThan(2000);
+    expect(gunzipSync(packed).toString()).toBe('window.answer = 42;\n'.repeat(2000));
     const module = await get('/public/plugins/outlier-anomaly-app/module.js');
     expect(module.status).toBe(200);
     expect(module.headers.get('Cache-Control')).toBe('no-cache');
@@ -261,6 +269,24 @@ describe('the plugin proxy', () => {
       headers: { ...TUS, Cookie: cookie },
     });
     expect(head.headers.get('Upload-Offset')).toBe('10');
+  });
+
+  it("streams a job's events through, while the job goes on", async () => {
+    const cookie = await signIn(KEYS.acme);
+    const created = await app.request(`${ORIGIN}${UI_PROXY_PREFIX}/api/v1/uploads`, {
+      method: 'POST',
+      headers: { ...SAME_SITE, ...TUS, Cookie: cookie, 'Upload-Length': '100' },
+    });
+    const { job_id } = (await created.json()) as { job_id: string };
+    // The response arrives while the job is still waiting for its bytes: nothing is buffered to the end.
+    const stream = await get(`${UI_PROXY_PREFIX}/api/v2/results/${job_id}/stream`, { Cookie: cookie });
+    expect(stream.headers.get('Content-Type')).toContain('text/event-stream');
+    const cancelled = await app.request(`${ORIGIN}${UI_PROXY_PREFIX}/api/v2/cancel/${job_id}`, {
+      method: 'POST',
+      headers: { ...SAME_SITE, Cookie: cookie },
+    });
+    expect(cancelled.status).toBe(200);
+    expect(await stream.text()).toContain('event: cancelled');
   });
 
   it('refuses unsafe requests from other sites even with the cookie', async () => {

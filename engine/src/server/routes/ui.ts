@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { compress } from 'hono/compress';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { ApiApp, AppDeps } from '../app-types.js';
 import { ApiError, errorBody } from '../errors.js';
@@ -76,6 +77,8 @@ export function registerUiRoutes(
 ) {
   const pluginDir = join(dir, 'dist');
   const hostDir = join(dir, 'dist-standalone');
+  // The host bundle is megabytes of JavaScript; the proxy's event streams must not be compressed (buffered).
+  const compressed = compress();
 
   app.get('/ui/session', async (c) => {
     c.header('Cache-Control', 'no-store');
@@ -164,11 +167,11 @@ export function registerUiRoutes(
       headers: PAGE_HEADERS,
     });
   };
-  app.get('/', hostPage);
-  app.get(UI_APP_PREFIX, hostPage);
-  app.get(`${UI_APP_PREFIX}/*`, hostPage);
+  app.get('/', compressed, hostPage);
+  app.get(UI_APP_PREFIX, compressed, hostPage);
+  app.get(`${UI_APP_PREFIX}/*`, compressed, hostPage);
 
-  app.get('/ui/*', async (c) => {
+  app.get('/ui/*', compressed, async (c) => {
     const relative = new URL(c.req.url).pathname.slice('/ui/'.length);
     const file = await findStaticFile(hostDir, relative);
     if (!file) throw new ApiError(404, 'not_found', `no file ${c.req.path}`);
@@ -180,7 +183,7 @@ export function registerUiRoutes(
     });
   });
 
-  app.get(`${UI_PLUGIN_ASSETS_PREFIX}/*`, async (c) => {
+  app.get(`${UI_PLUGIN_ASSETS_PREFIX}/*`, compressed, async (c) => {
     const url = new URL(c.req.url);
     const file = await findStaticFile(pluginDir, url.pathname.slice(UI_PLUGIN_ASSETS_PREFIX.length + 1));
     if (!file) throw new ApiError(404, 'not_found', `no file ${c.req.path}`);
