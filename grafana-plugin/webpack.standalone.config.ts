@@ -163,6 +163,8 @@ const config = (env: Record<string, unknown> = {}): Configuration => {
       minimizer: [new TerserPlugin({ minify: TerserPlugin.swcMinify, extractComments: false })],
     },
     performance: { hints: false },
+    // Hundreds of copied icons are not worth a line each.
+    stats: 'minimal',
     plugins: [
       new CopyWebpackPlugin({
         patterns: [

@@ -111,6 +111,45 @@ describe('the standalone pages in Chromium', () => {
     expect(env.problems(page)).toEqual([]);
   });
 
+  it('reaches the nav, the theme switch and sign-out with the keyboard', async () => {
+    const page = await env.newPage();
+    await page.goto(JOBS_URL);
+    await signIn(page, env.keys.acme);
+    await page.getByRole('heading', { name: 'Jobs', level: 1 }).waitFor();
+    await page.locator('body').focus();
+    const reached: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      await page.keyboard.press('Tab');
+      reached.push(
+        await page.evaluate<string>(
+          "(document.activeElement?.getAttribute('aria-label') || document.activeElement?.textContent || '').trim()",
+        ),
+      );
+    }
+    expect(reached).toEqual(
+      expect.arrayContaining(['Upload', 'Jobs', 'Explorer', 'Switch to the light theme', 'Sign out']),
+    );
+    await page.getByRole('link', { name: 'Explorer' }).focus();
+    await page.keyboard.press('Enter');
+    await page.waitForURL('**/a/outlier-anomaly-app/explorer**');
+  });
+
+  it('shows the sign-in form when the session ends, and comes back to the same page', async () => {
+    const page = await env.newPage();
+    await page.goto(JOBS_URL);
+    await signIn(page, env.keys.acme);
+    await page.getByRole('heading', { name: 'Jobs', level: 1 }).waitFor();
+    // As after a restart of the engine or an expired session: the cookie no longer opens anything.
+    await page.context().clearCookies();
+    await page.getByRole('link', { name: 'Upload' }).click();
+    await page.getByRole('link', { name: 'Jobs' }).click();
+    await page.getByText('Your session has ended').waitFor();
+    await screenshot(page, 'session-ended');
+    await signIn(page, env.keys.acme);
+    await page.getByRole('heading', { name: 'Jobs', level: 1 }).waitFor();
+    expect(page.url()).toBe(`${env.baseUrl}${JOBS_URL}`);
+  });
+
   it('switches between the dark and the light theme, and remembers the choice', async () => {
     const page = await env.newPage();
     await page.goto(JOBS_URL);
