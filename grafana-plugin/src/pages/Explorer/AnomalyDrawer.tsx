@@ -1,6 +1,6 @@
 import React, { useEffect, useState } from 'react';
 import { css } from '@emotion/css';
-import { type GrafanaTheme2, locationUtil } from '@grafana/data';
+import { type GrafanaTheme2, locationUtil, type NavLinkDTO } from '@grafana/data';
 import type { TimeZone } from '@grafana/schema';
 import { config } from '@grafana/runtime';
 import {
@@ -49,9 +49,12 @@ export interface AnomalyDrawerProps {
   onChange: (d: Detection) => void;
 }
 
-/** Grafana's page defines its boot data; the standalone host does not, and has no Explore to link to. */
-function insideGrafana(): boolean {
-  return Boolean(Reflect.get(window, 'grafanaBootData'));
+/**
+ * Whether this user can open Grafana's Explore: Grafana puts it in the user's nav when they may use it. The
+ * standalone host's nav is empty (it has no Explore), so there the LogQL is only shown to copy.
+ */
+export function exploreAvailable(items: NavLinkDTO[] = config.bootData.navTree ?? []): boolean {
+  return items.some((item) => item.id === 'explore' || exploreAvailable(item.children ?? []));
 }
 
 /** The LogQL of a scheduled Loki source the detection came from; `null` for uploads and other sources. */
@@ -107,7 +110,7 @@ function LogsSection({ api, d, lokiDatasourceUid }: { api: EngineApi; d: Detecti
         {expr}
       </pre>
       <Stack gap={1}>
-        {insideGrafana() && (
+        {exploreAvailable() && (
           <LinkButton href={href} icon="compass" variant="primary" data-testid={testIds.explorer.exploreLink}>
             Open in Explore
           </LinkButton>

@@ -1,16 +1,20 @@
 import React from 'react';
 import { MemoryRouter, useLocation } from 'react-router-dom';
 import { act, configure, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { config } from '@grafana/runtime';
 import { EngineApiContext } from '../../api/context';
 import { type AnomalyHistogram, type Detection, EngineApi, type EngineInfo } from '../../api/engine-api';
 import { testIds } from '../../components/testIds';
+import { exploreAvailable } from './AnomalyDrawer';
 import { ExplorerView } from './Explorer';
 import { type Answer, type Call, detection, fakeEngine, stubBrowserApis } from './test-support';
 
 // Grafana's drawer and chart render slowly in jsdom on a busy machine.
 configure({ asyncUtilTimeout: 5000 });
 beforeAll(stubBrowserApis);
-afterEach(() => Reflect.deleteProperty(window, 'grafanaBootData'));
+afterEach(() => {
+  config.bootData.navTree = [];
+});
 
 const INFO: EngineInfo = { tenant: 'acme', version: '1.0.0', llm: { enabled: false, model: null }, store: 'sqlite' };
 
@@ -332,7 +336,8 @@ describe('Explorer', () => {
   });
 
   test("links to Explore with the Loki source's query inside Grafana, and only shows the LogQL outside", async () => {
-    Object.assign(window, { grafanaBootData: { settings: { featureToggles: {} }, user: { orgId: 1 } } });
+    // Grafana lists Explore in the nav of a user who may use it.
+    config.bootData.navTree = [{ id: 'explore', text: 'Explore', url: '/explore' }];
     const fromSource = detection({ id: 'logs:line:9', source: 'app-logs', job_id: null });
     const engine = anomalyEngine({
       pages: { '': { items: [fromSource], next_cursor: null } },
@@ -350,7 +355,7 @@ describe('Explorer', () => {
     expect(JSON.stringify(panes)).toContain('"uid":"outlier-loki"');
     unmount();
 
-    Reflect.deleteProperty(window, 'grafanaBootData');
+    config.bootData.navTree = [];
     const upload = anomalyEngine({ pages: { '': { items: [detection()], next_cursor: null } } });
     renderExplorer(upload.fetch, '/a/outlier-anomaly-app/explorer?anomaly=app.log%3Aline%3A42');
     expect(await screen.findByTestId(testIds.explorer.logql)).toHaveTextContent(
@@ -359,6 +364,12 @@ describe('Explorer', () => {
     expect(screen.queryByTestId(testIds.explorer.exploreLink)).not.toBeInTheDocument();
     expect(screen.getByRole('button', { name: /Copy LogQL/ })).toBeInTheDocument();
     expect(upload.calls.some((c) => c.path.startsWith('/api/v1/sources/'))).toBe(false);
+  });
+
+  test("offers Explore where Grafana's nav has it, at any depth, and nowhere else", () => {
+    expect(exploreAvailable([{ id: 'apps', text: 'Apps', children: [{ id: 'explore', text: 'Explore' }] }])).toBe(true);
+    expect(exploreAvailable([{ id: 'home', text: 'Home' }])).toBe(false);
+    expect(exploreAvailable([])).toBe(false);
   });
 
   test("shows the engine's words when the key is refused or the engine is down", async () => {
