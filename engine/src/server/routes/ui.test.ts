@@ -173,12 +173,22 @@ describe('sign-in', () => {
   });
 
   it('answers a malformed sign-in with a 400, and a cross-site one with a 403', async () => {
-    const bad = await app.request(`${ORIGIN}/ui/session`, {
+    const form = await app.request(`${ORIGIN}/ui/session`, {
       method: 'POST',
-      headers: SAME_SITE,
+      headers: { ...SAME_SITE, 'Content-Type': 'application/x-www-form-urlencoded' },
       body: 'api_key=x',
     });
-    expect(bad.status).toBe(400);
+    expect(form.status).toBe(415);
+    expect(((await form.json()) as { error: { message: string } }).error.message).toBeTruthy();
+    const empty = await app.request(`${ORIGIN}/ui/session`, {
+      method: 'POST',
+      headers: { ...SAME_SITE, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ key: 'x' }),
+    });
+    expect(empty.status).toBe(400);
+    expect(await empty.json()).toEqual({
+      error: { code: 'invalid_request', message: 'api_key: send your API key as {"api_key": "<key>"}' },
+    });
     const cross = await app.request(`${ORIGIN}/ui/session`, {
       method: 'POST',
       headers: { 'Sec-Fetch-Site': 'cross-site', 'Content-Type': 'application/json' },

@@ -1,12 +1,13 @@
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from '@hono/zod-openapi';
-import type { Context } from 'hono';
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Context, Next } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { compress } from 'hono/compress';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { ApiApp, AppDeps } from '../app-types.js';
 import { ApiError, errorBody } from '../errors.js';
+import { errors } from '../schemas.js';
 import { findStaticFile, staticFileResponse } from '../static-files.js';
 import { UiSessions } from '../ui-sessions.js';
 
@@ -28,7 +29,66 @@ export const WRONG_KEY_MESSAGE =
   'This API key was not accepted by the engine. Check that the whole key was pasted and that it has not been revoked.';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-const SIGN_IN_BODY = z.object({ api_key: z.string().trim().min(1, 'enter an API key').max(1024) });
+const READ_METHODS = new Set(['GET', 'HEAD']);
+
+const SessionSchema = z.object({ tenant: z.string(), expires_at: z.string() }).openapi('UiSession');
+
+const readSessionRoute = createRoute({
+  method: 'get',
+  path: '/ui/session',
+  tags: ['ui'],
+  summary: 'Who is signed in to the standalone pages (by the session cookie)',
+  security: [],
+  responses: {
+    200: { description: 'Signed in', content: { 'application/json': { schema: SessionSchema } } },
+    ...errors(),
+  },
+});
+
+const signInRoute = createRoute({
+  method: 'post',
+  path: '/ui/session',
+  tags: ['ui'],
+  summary: 'Sign in to the standalone pages with an API key: sets an HttpOnly session cookie',
+  description:
+    'The key stays on the server; the cookie holds a random session id. Must come from the same origin (`Sec-Fetch-Site` or `Origin`).',
+  security: [],
+  middleware: [
+    bodyLimit({
+      maxSize: 16 * 1024,
+      onError: (c) => c.json(errorBody('too_large', 'a sign-in is an API key, not a file'), 413),
+    }),
+  ],
+  request: {
+    body: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: z.object({
+            api_key: z
+              .string({ error: 'send your API key as {"api_key": "<key>"}' })
+              .trim()
+              .min(1, 'enter an API key')
+              .max(1024),
+          }),
+        },
+      },
+    },
+  },
+  responses: {
+    200: { description: 'Signed in', content: { 'application/json': { schema: SessionSchema } } },
+    ...errors(400, 403, 413),
+  },
+});
+
+const signOutRoute = createRoute({
+  method: 'delete',
+  path: '/ui/session',
+  tags: ['ui'],
+  summary: 'Sign out of the standalone pages',
+  security: [],
+  responses: { 204: { description: 'Signed out' }, ...errors(403) },
+});
 
 /**
  * The host page may load only this engine's scripts; emotion (Grafana's styling) injects style elements, and the
@@ -80,7 +140,7 @@ export function registerUiRoutes(
   // The host bundle is megabytes of JavaScript; the proxy's event streams must not be compressed (buffered).
   const compressed = compress();
 
-  app.get('/ui/session', async (c) => {
+  app.openapi(readSessionRoute, async (c) => {
     c.header('Cache-Control', 'no-store');
     const id = getCookie(c, UI_SESSION_COOKIE);
     const session = sessions.get(id);
@@ -89,45 +149,28 @@ export function registerUiRoutes(
       sessions.delete(id);
       throw signInRequired('The API key of this session has been revoked: sign in with another key.');
     }
-    return c.json({ tenant: session.tenant, expires_at: new Date(session.expiresAt).toISOString() });
+    return c.json({ tenant: session.tenant, expires_at: new Date(session.expiresAt).toISOString() }, 200);
   });
 
-  app.post(
-    '/ui/session',
-    bodyLimit({
-      maxSize: 16 * 1024,
-      onError: (c) => c.json(errorBody('too_large', 'a sign-in is an API key, not a file'), 413),
-    }),
-    async (c) => {
-      requireSameOrigin(c);
-      c.header('Cache-Control', 'no-store');
-      const text = await c.req.text();
-      let json: unknown = null;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        // reported below as a missing key
-      }
-      const body = SIGN_IN_BODY.safeParse(json);
-      if (!body.success)
-        throw new ApiError(400, 'invalid_request', 'send {"api_key": "<your key>"} as JSON to sign in');
-      const key = body.data.api_key;
-      const tenant = await deps.tenants.resolve(key);
-      if (!tenant) throw new ApiError(401, 'invalid_api_key', WRONG_KEY_MESSAGE);
-      sessions.delete(getCookie(c, UI_SESSION_COOKIE));
-      const { id, session } = sessions.create(key, tenant);
-      setCookie(c, UI_SESSION_COOKIE, id, {
-        httpOnly: true,
-        sameSite: 'Strict',
-        path: '/',
-        maxAge: sessions.ttlSeconds,
-        secure: isHttps(c),
-      });
-      return c.json({ tenant, expires_at: new Date(session.expiresAt).toISOString() });
-    },
-  );
+  app.openapi(signInRoute, async (c) => {
+    requireSameOrigin(c);
+    c.header('Cache-Control', 'no-store');
+    const key = c.req.valid('json').api_key;
+    const tenant = await deps.tenants.resolve(key);
+    if (!tenant) throw new ApiError(401, 'invalid_api_key', WRONG_KEY_MESSAGE);
+    sessions.delete(getCookie(c, UI_SESSION_COOKIE));
+    const { id, session } = sessions.create(key, tenant);
+    setCookie(c, UI_SESSION_COOKIE, id, {
+      httpOnly: true,
+      sameSite: 'Strict',
+      path: '/',
+      maxAge: sessions.ttlSeconds,
+      secure: isHttps(c),
+    });
+    return c.json({ tenant, expires_at: new Date(session.expiresAt).toISOString() }, 200);
+  });
 
-  app.delete('/ui/session', (c) => {
+  app.openapi(signOutRoute, (c) => {
     requireSameOrigin(c);
     sessions.delete(getCookie(c, UI_SESSION_COOKIE));
     deleteCookie(c, UI_SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'Strict', secure: isHttps(c) });
@@ -153,7 +196,9 @@ export function registerUiRoutes(
     return app.fetch(new Request(target, init), c.env);
   });
 
-  const hostPage = async (c: Context) => {
+  // Pages and files are middleware, not API routes: they answer GET and HEAD, and leave the rest to a 404.
+  const hostPage = async (c: Context, next: Next) => {
+    if (!READ_METHODS.has(c.req.method)) return next();
     const index = await findStaticFile(hostDir, 'index.html');
     const plugin = await access(join(pluginDir, 'module.js')).then(
       () => true,
@@ -167,11 +212,12 @@ export function registerUiRoutes(
       headers: PAGE_HEADERS,
     });
   };
-  app.get('/', compressed, hostPage);
-  app.get(UI_APP_PREFIX, compressed, hostPage);
-  app.get(`${UI_APP_PREFIX}/*`, compressed, hostPage);
+  app.use('/', compressed, hostPage);
+  app.use(UI_APP_PREFIX, compressed, hostPage);
+  app.use(`${UI_APP_PREFIX}/*`, compressed, hostPage);
 
-  app.get('/ui/*', compressed, async (c) => {
+  app.use('/ui/*', compressed, async (c, next) => {
+    if (!READ_METHODS.has(c.req.method)) return next();
     const relative = new URL(c.req.url).pathname.slice('/ui/'.length);
     const file = await findStaticFile(hostDir, relative);
     if (!file) throw new ApiError(404, 'not_found', `no file ${c.req.path}`);
@@ -183,7 +229,8 @@ export function registerUiRoutes(
     });
   });
 
-  app.get(`${UI_PLUGIN_ASSETS_PREFIX}/*`, compressed, async (c) => {
+  app.use(`${UI_PLUGIN_ASSETS_PREFIX}/*`, compressed, async (c, next) => {
+    if (!READ_METHODS.has(c.req.method)) return next();
     const url = new URL(c.req.url);
     const file = await findStaticFile(pluginDir, url.pathname.slice(UI_PLUGIN_ASSETS_PREFIX.length + 1));
     if (!file) throw new ApiError(404, 'not_found', `no file ${c.req.path}`);
