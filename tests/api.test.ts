@@ -105,13 +105,19 @@ describe('the engine API', () => {
   });
 
   it('processes a raw body through the v2 API and streams its events, resumable with Last-Event-ID', async () => {
-    const res = await engine.request('acme', '/api/v2/process?source=raw.log&session_key=trace_id', {
+    const res = await engine.request('acme', '/api/v2/process?filename=raw.log&session_key=trace_id', {
       method: 'POST',
       headers: { 'Content-Type': 'text/plain' },
       body: sampleLog(2000),
     });
     expect(res.status).toBe(202);
-    const job = (await res.json()) as { job_id: string; status_url: string; stream_url: string };
+    const job = (await res.json()) as {
+      job_id: string;
+      source: string;
+      status_url: string;
+      stream_url: string;
+    };
+    expect(job.source).toBe('raw.log');
     await waitForJob(engine, 'acme', job.job_id);
     const stream = await engine.request('acme', job.stream_url);
     expect(stream.headers.get('Content-Type')).toContain('text/event-stream');

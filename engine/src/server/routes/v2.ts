@@ -114,7 +114,8 @@ export function registerV2Routes(app: ApiApp, deps: AppDeps): void {
       filename = file.filename;
     }
     const { source, options } = jobOptionsFrom(
-      { ...fields, ...query, filename: filename ?? undefined },
+      // The uploaded file's name unless the query or the form names the source.
+      { filename: filename ?? undefined, ...fields, ...query },
       'upload',
     );
     const job = await deps.uploads.create(tenant, { source, options, declaredSize: null });
