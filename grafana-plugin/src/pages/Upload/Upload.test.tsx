@@ -140,18 +140,23 @@ describe('Upload page', () => {
     expect(engine.uploads.get('job-1')?.metadata.session_key).toBe('trace_id');
   });
 
-  test("shows the engine's refusal in words and stops that file", async () => {
+  test("shows the engine's refusal in words and stops that file for good", async () => {
     const engine = new FakeTusEngine('/proxy');
     engine.failNext('PATCH', error(415, 'binary_content', 'the upload is not text (it looks like a PNG image)'));
     renderUploader(engine);
     choose(logFile('image.png'));
     const item = await screen.findByRole('listitem', { name: 'Upload of image.png' });
     expect(await within(item).findByRole('alert')).toHaveTextContent(
-      'the upload is not text (it looks like a PNG image)'
+      'The engine refused image.png: the upload is not text (it looks like a PNG image).'
     );
-    expect(within(item).getByText('failed')).toBeInTheDocument();
-    expect(within(item).getByRole('button', { name: 'Retry image.png' })).toBeInTheDocument();
+    expect(within(item).getByText('refused')).toBeInTheDocument();
+    // The same file would be refused again: there is nothing to retry or cancel, only to remove.
+    expect(within(item).queryByRole('button', { name: 'Retry image.png' })).toBeNull();
+    expect(within(item).queryByRole('button', { name: 'Cancel image.png' })).toBeNull();
     expect(engine.requests.filter((r) => r.startsWith('PATCH'))).toHaveLength(1);
+    expect(stored()).toEqual([]);
+    fireEvent.click(within(item).getByRole('button', { name: 'Remove image.png from the list' }));
+    expect(screen.queryByRole('listitem', { name: 'Upload of image.png' })).toBeNull();
   });
 
   test("retries a failed chunk on its own, and after giving up, Retry goes on from the engine's offset", async () => {

@@ -5,14 +5,24 @@ import { Field, Input, RadioButtonGroup, Switch, useStyles2 } from '@grafana/ui'
 import { testIds } from '../../components/testIds';
 import type { LogFormat, OptionProblems, UploadOptions } from './upload-options';
 
+/** What each format means, shown under the choice (not as a tooltip: it stays readable by keyboard and touch). */
+const FORMAT_HINTS: Record<LogFormat, string> = {
+  auto: 'detected from the first lines',
+  json: 'one JSON object per line',
+  logfmt: 'key=value pairs',
+  clf: 'nginx/Apache common and combined access logs',
+  syslog: 'RFC 3164 and RFC 5424',
+  loghub: 'a Loghub header format, given below',
+  generic: 'leading timestamp, level, message',
+};
 const FORMAT_CHOICES: Array<SelectableValue<LogFormat>> = [
-  { label: 'Auto', value: 'auto', description: 'Detected from the first lines' },
-  { label: 'JSON', value: 'json', description: 'One JSON object per line' },
-  { label: 'logfmt', value: 'logfmt', description: 'key=value pairs' },
-  { label: 'CLF', value: 'clf', description: 'nginx/Apache common and combined access logs' },
-  { label: 'Syslog', value: 'syslog', description: 'RFC 3164 and RFC 5424' },
-  { label: 'Loghub', value: 'loghub', description: 'A Loghub header format you give below' },
-  { label: 'Generic', value: 'generic', description: 'Leading timestamp, level, message' },
+  { label: 'Auto', value: 'auto' },
+  { label: 'JSON', value: 'json' },
+  { label: 'logfmt', value: 'logfmt' },
+  { label: 'CLF', value: 'clf' },
+  { label: 'Syslog', value: 'syslog' },
+  { label: 'Loghub', value: 'loghub' },
+  { label: 'Generic', value: 'generic' },
 ];
 
 /** Props of {@link UploadOptionsForm}. */
@@ -31,10 +41,11 @@ export function UploadOptionsForm({ value, onChange, problems }: UploadOptionsFo
       <legend className={s.legend}>Options for the files you add next</legend>
       <Field
         label="Format"
-        description="How each line is parsed. Lines that do not fit fall back to the generic parser."
+        description={`How each line is parsed: ${FORMAT_HINTS[value.format]}. Lines that do not fit fall back to the generic parser.`}
       >
         {/* A radio group cannot be the target of a <label>: it is named by aria-label. */}
         <RadioButtonGroup
+          id="upload-format"
           aria-label="Format"
           options={FORMAT_CHOICES}
           value={value.format}
@@ -51,7 +62,7 @@ export function UploadOptionsForm({ value, onChange, problems }: UploadOptionsFo
           <Input
             id="upload-log-format"
             value={value.logFormat}
-            placeholder="<Date> <Time> <Pid> <Level> <Component>: <Content>"
+            placeholder="e.g. <Date> <Time> <Pid> <Level> <Component>: <Content>"
             onChange={(e) => set('logFormat', e.currentTarget.value)}
           />
         </Field>
@@ -67,7 +78,7 @@ export function UploadOptionsForm({ value, onChange, problems }: UploadOptionsFo
           <Input
             id="upload-session-key"
             value={value.sessionKey}
-            placeholder="trace_id or /blk_-?\d+/"
+            placeholder="e.g. trace_id or /blk_-?\d+/"
             onChange={(e) => set('sessionKey', e.currentTarget.value)}
           />
         </Field>
@@ -81,7 +92,7 @@ export function UploadOptionsForm({ value, onChange, problems }: UploadOptionsFo
           <Input
             id="upload-service"
             value={value.service}
-            placeholder="checkout"
+            placeholder="e.g. checkout"
             onChange={(e) => set('service', e.currentTarget.value)}
           />
         </Field>

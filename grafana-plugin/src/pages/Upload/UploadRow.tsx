@@ -1,7 +1,15 @@
 import React, { useRef, useState } from 'react';
 import { css, cx } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
-import { Badge, type BadgeColor, Button, useStyles2 } from '@grafana/ui';
+import {
+  Badge,
+  type BadgeColor,
+  Button,
+  type ButtonProps,
+  type ButtonVariant,
+  type IconName,
+  useStyles2,
+} from '@grafana/ui';
 import { testIds } from '../../components/testIds';
 import { formatBytes, formatEta } from '../Jobs';
 import { JobState } from './JobState';
@@ -16,11 +24,13 @@ const STATE_BADGES: Record<UploadState, { text: string; color: BadgeColor }> = {
   retrying: { text: 'retrying', color: 'orange' },
   paused: { text: 'paused', color: 'purple' },
   failed: { text: 'failed', color: 'red' },
+  refused: { text: 'refused', color: 'red' },
   cancelling: { text: 'cancelling', color: 'purple' },
   cancelled: { text: 'cancelled', color: 'purple' },
   completed: { text: 'uploaded', color: 'green' },
 };
 const CANCELLABLE: readonly UploadState[] = ['waiting_for_file', 'queued', 'uploading', 'retrying', 'paused', 'failed'];
+const REMOVABLE: readonly UploadState[] = ['completed', 'cancelled', 'refused'];
 
 /** Props of {@link UploadRow}. */
 export interface UploadRowProps {
@@ -35,8 +45,18 @@ export function UploadRow({ item, queue }: UploadRowProps) {
   const [wrongFile, setWrongFile] = useState<string | null>(null);
   const { id, name, state } = item;
   const pct = item.size === 0 ? (state === 'completed' ? 100 : 0) : Math.floor((item.sent / item.size) * 1000) / 10;
-  const sending = state === 'uploading' || state === 'retrying';
   const badge = STATE_BADGES[state];
+  const failed = state === 'failed' || state === 'refused';
+
+  const primary = primaryAction(item);
+  const secondary = secondaryAction(item);
+  const run = (action: RowActionName) => {
+    if (action === 'choose') {
+      chooser.current?.click();
+    } else {
+      queue[action](id);
+    }
+  };
 
   const figures = [`${pct}%`, `${formatBytes(item.sent)} of ${formatBytes(item.size)}`];
   if (state === 'uploading') {
@@ -63,14 +83,14 @@ export function UploadRow({ item, queue }: UploadRowProps) {
         aria-valuemax={100}
         aria-valuenow={pct}
       >
-        <div className={cx(s.fill, state === 'failed' && s.failedFill)} style={{ width: `${pct}%` }} />
+        <div className={cx(s.fill, failed && s.failedFill)} style={{ width: `${pct}%` }} />
       </div>
       <div className={s.muted}>{figures.join(' · ')}</div>
       {state === 'waiting_for_file' && <div className={s.resume}>Resume: choose {name} again.</div>}
       {item.message && (
         <div
-          className={state === 'failed' ? s.error : state === 'retrying' ? s.warning : s.muted}
-          role={state === 'failed' ? 'alert' : undefined}
+          className={failed ? s.error : state === 'retrying' ? s.warning : s.muted}
+          role={failed ? 'alert' : undefined}
         >
           {item.message}
         </div>
@@ -80,82 +100,119 @@ export function UploadRow({ item, queue }: UploadRowProps) {
           {wrongFile}
         </div>
       )}
+      {state === 'completed' && item.jobId && <JobState jobId={item.jobId} />}
       <div className={s.actions}>
+        {/* One button per slot whatever the state, so the keyboard focus stays on it from Pause to Resume. */}
+        {primary && (
+          <Button
+            key="primary"
+            size="sm"
+            variant={primary.variant}
+            icon={primary.icon}
+            onClick={() => run(primary.action)}
+            aria-label={primary.label}
+          >
+            {primary.text}
+          </Button>
+        )}
+        {secondary && (
+          <Button
+            key="secondary"
+            size="sm"
+            variant={secondary.variant}
+            fill={secondary.fill}
+            icon={secondary.icon}
+            onClick={() => run(secondary.action)}
+            aria-label={secondary.label}
+          >
+            {secondary.text}
+          </Button>
+        )}
         {state === 'waiting_for_file' && (
-          <>
-            <Button
-              size="sm"
-              icon="folder-open"
-              onClick={() => chooser.current?.click()}
-              aria-label={`Choose ${name} again`}
-            >
-              Choose {name}
-            </Button>
-            <input
-              ref={chooser}
-              type="file"
-              tabIndex={-1}
-              aria-label={`The file ${name}, to resume its upload`}
-              className={s.hidden}
-              onChange={(e) => {
-                const file = e.currentTarget.files?.[0];
-                e.currentTarget.value = '';
-                if (file) {
-                  setWrongFile(queue.attach(id, file));
-                }
-              }}
-            />
-          </>
-        )}
-        {(sending || state === 'queued') && (
-          <Button
-            size="sm"
-            variant="secondary"
-            icon="pause"
-            onClick={() => queue.pause(id)}
-            aria-label={`Pause ${name}`}
-          >
-            Pause
-          </Button>
-        )}
-        {state === 'paused' && (
-          <Button size="sm" icon="play" onClick={() => queue.resume(id)} aria-label={`Resume ${name}`}>
-            Resume
-          </Button>
-        )}
-        {state === 'failed' && (
-          <Button size="sm" icon="sync" onClick={() => queue.retry(id)} aria-label={`Retry ${name}`}>
-            Retry
-          </Button>
-        )}
-        {CANCELLABLE.includes(state) && (
-          <Button
-            size="sm"
-            variant="destructive"
-            fill="outline"
-            icon="times"
-            onClick={() => queue.cancel(id)}
-            aria-label={`Cancel ${name}`}
-          >
-            Cancel
-          </Button>
-        )}
-        {(state === 'completed' || state === 'cancelled') && (
-          <Button
-            size="sm"
-            variant="secondary"
-            fill="text"
-            icon="trash-alt"
-            onClick={() => queue.remove(id)}
-            aria-label={`Remove ${name} from the list`}
-          >
-            Remove
-          </Button>
+          <input
+            key="chooser"
+            ref={chooser}
+            type="file"
+            tabIndex={-1}
+            aria-label={`The file ${name}, to resume its upload`}
+            className={s.hidden}
+            onChange={(e) => {
+              const file = e.currentTarget.files?.[0];
+              e.currentTarget.value = '';
+              if (file) {
+                setWrongFile(queue.attach(id, file));
+              }
+            }}
+          />
         )}
       </div>
-      {state === 'completed' && item.jobId && <JobState jobId={item.jobId} />}
     </li>
   );
+}
+
+/** What a row's button does to its upload. */
+type RowActionName = 'choose' | 'pause' | 'resume' | 'retry' | 'cancel' | 'remove';
+
+/** A button of a row: its words, its accessible name (which names the file) and what it does. */
+interface RowAction {
+  text: string;
+  label: string;
+  icon: IconName;
+  variant: ButtonVariant;
+  fill?: ButtonProps['fill'];
+  action: RowActionName;
+}
+
+/** The row's main action in its state: choose the file again, pause, resume or retry. */
+function primaryAction({ name, state }: UploadItem): RowAction | null {
+  switch (state) {
+    case 'waiting_for_file':
+      return {
+        text: `Choose ${name}`,
+        label: `Choose ${name} again`,
+        icon: 'folder-open',
+        variant: 'primary',
+        action: 'choose',
+      };
+    case 'queued':
+    case 'uploading':
+    case 'retrying':
+      return { text: 'Pause', label: `Pause ${name}`, icon: 'pause', variant: 'secondary', action: 'pause' };
+    case 'paused':
+      return { text: 'Resume', label: `Resume ${name}`, icon: 'play', variant: 'primary', action: 'resume' };
+    case 'failed':
+      return { text: 'Retry', label: `Retry ${name}`, icon: 'sync', variant: 'primary', action: 'retry' };
+    default:
+      return null;
+  }
+}
+
+/**
+ * Cancel while the engine may still get (or have) part of the file, and while it is being cancelled (a second
+ * press does nothing, and the focus stays on the button until it becomes Remove); Remove once the upload has ended.
+ */
+function secondaryAction({ name, state }: UploadItem): RowAction | null {
+  if (CANCELLABLE.includes(state) || state === 'cancelling') {
+    return {
+      text: 'Cancel',
+      label: `Cancel ${name}`,
+      icon: 'times',
+      variant: 'destructive',
+      fill: 'outline',
+      action: 'cancel',
+    };
+  }
+  if (REMOVABLE.includes(state)) {
+    return {
+      text: 'Remove',
+      label: `Remove ${name} from the list`,
+      icon: 'trash-alt',
+      variant: 'secondary',
+      fill: 'text',
+      action: 'remove',
+    };
+  }
+  return null;
 }
 
 const getStyles = (theme: GrafanaTheme2) => ({

@@ -45,13 +45,20 @@ export function sessionKeyProblem(spec: string): string | null {
       new RegExp(regex[1], regex[2].replace(/[gy]/g, ''));
       return null;
     } catch (err) {
-      return `${text} is not a valid regular expression: ${err instanceof Error ? err.message : String(err)}`;
+      return `${text} is not a valid regular expression: ${regexFault(err)}.`;
     }
   }
   if (text.startsWith('/')) {
     return `${text} starts with / but does not end with /: write /regex/.`;
   }
   return FIELD_NAME.test(text) ? null : `"${text}" is neither a /regex/ nor a field name such as trace_id.`;
+}
+
+/** What the browser found wrong in a pattern, without its "Invalid regular expression: /…/: " preamble. */
+function regexFault(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const fault = message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '');
+  return fault.charAt(0).toLowerCase() + fault.slice(1);
 }
 
 /** The problems of a whole set of options (the engine's limits and its loghub rule). */

@@ -17,7 +17,8 @@ import { toMetadata, type UploadOptions } from './upload-options';
 /**
  * Where an upload is: `checking` (asking the engine about one kept from before a reload), `waiting_for_file`
  * (kept from before a reload: the user has to choose the file again), `queued`, `uploading`, `retrying`
- * (waiting to try again after a failure), `paused`, `failed`, `cancelling`, `cancelled`, `completed`.
+ * (waiting to try again after a failure), `paused`, `failed`, `refused` (the engine will not take this file:
+ * trying again cannot help), `cancelling`, `cancelled`, `completed`.
  */
 export type UploadState =
   | 'checking'
@@ -27,6 +28,7 @@ export type UploadState =
   | 'retrying'
   | 'paused'
   | 'failed'
+  | 'refused'
   | 'cancelling'
   | 'cancelled'
   | 'completed';
@@ -64,7 +66,9 @@ export interface UploadQueueOptions {
 }
 
 const ACTIVE: readonly UploadState[] = ['uploading', 'retrying'];
-const FINISHED: readonly UploadState[] = ['completed', 'cancelled'];
+const FINISHED: readonly UploadState[] = ['completed', 'cancelled', 'refused'];
+/** Refusals of the file itself (its size, its content): the same file is refused again. */
+const REFUSED_STATUSES: readonly number[] = [413, 415];
 
 /**
  * The page's uploads: a queue that sends a few files at a time with tus, pauses, resumes, retries and cancels
@@ -203,7 +207,7 @@ export class UploadQueue {
     }
   }
 
-  /** Takes a completed or cancelled upload off the list. */
+  /** Takes a completed, cancelled or refused upload off the list. */
   remove(id: string): void {
     const item = this.get(id);
     if (item && FINISHED.includes(item.state)) {
@@ -322,7 +326,7 @@ export class UploadQueue {
           state: 'retrying',
           speed: null,
           eta: null,
-          message: `${reason} Trying again in ${seconds} s (${attempt} of ${retries}).`,
+          message: `${reason} Trying again in ${seconds} s (attempt ${attempt} of ${retries}).`,
         });
       },
     })
@@ -333,7 +337,7 @@ export class UploadQueue {
       })
       .catch((err: unknown) => {
         if (!ctl.signal.aborted && !(err instanceof UploadAbortedError)) {
-          this.fail(id, err, resuming);
+          this.fail(id, file.name, err, resuming);
         }
       })
       .finally(() => {
@@ -344,9 +348,18 @@ export class UploadQueue {
       });
   }
 
-  private fail(id: string, err: unknown, resuming: boolean): void {
+  private fail(id: string, name: string, err: unknown, resuming: boolean): void {
     const jobId = this.get(id)?.jobId ?? null;
     const stopped = { speed: null, eta: null };
+    if (err instanceof TusError && err.status !== null && REFUSED_STATUSES.includes(err.status)) {
+      // The engine has failed the job, if there was one: nothing is left to resume.
+      if (jobId !== null) {
+        this.o.store.forget(jobId);
+      }
+      this.files.delete(id);
+      this.patch(id, { ...stopped, state: 'refused', message: `The engine refused ${name}: ${sentence(err.message)}` });
+      return;
+    }
     if (jobId !== null && err instanceof TusError && (err.status === 404 || err.status === 410)) {
       this.o.store.forget(jobId);
       if (err.status === 404 && resuming) {
@@ -389,6 +402,11 @@ export class UploadQueue {
       listener();
     }
   }
+}
+
+/** The engine's messages are lower-case clauses: as a sentence of their own, they end with a full stop. */
+function sentence(text: string): string {
+  return /[.!?]$/.test(text) ? text : `${text}.`;
 }
 
 function messageOf(err: unknown): string {
