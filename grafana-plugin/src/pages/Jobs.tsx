@@ -2,22 +2,15 @@ import React, { useCallback, useEffect, useRef, useState } from 'react';
 import { css } from '@emotion/css';
 import { dateTimeFormat, type GrafanaTheme2, locationUtil } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
-import { Alert, Badge, type BadgeColor, Button, EmptyState, LoadingPlaceholder, useStyles2 } from '@grafana/ui';
+import { Alert, Button, EmptyState, LoadingPlaceholder, useStyles2 } from '@grafana/ui';
 import { useEngineApi } from '../api/context';
 import { ACTIVE_STATES, type EngineApi, EngineError, type Job, type Page } from '../api/engine-api';
 import { applyJobEvent } from '../api/job-events';
+import { JobStateBadge } from '../components/JobStateBadge/JobStateBadge';
 import { testIds } from '../components/testIds';
 import { ROUTES } from '../constants';
 import { prefixRoute } from '../utils/utils.routing';
 
-const STATE_COLORS: Record<Job['status'], BadgeColor> = {
-  uploading: 'blue',
-  pending: 'blue',
-  processing: 'orange',
-  completed: 'green',
-  failed: 'red',
-  cancelled: 'purple',
-};
 const POLL_MS = 5000;
 
 /** The explorer filtered to one job's anomalies, whatever their time. */
@@ -188,7 +181,7 @@ export function JobsTable() {
                     {job.error_message && <div className={s.error}>{job.error_message}</div>}
                   </td>
                   <td>
-                    <Badge text={job.status} color={STATE_COLORS[job.status]} />
+                    <JobStateBadge status={job.status} />
                   </td>
                   <td>
                     <div

@@ -1,23 +1,13 @@
 import React, { useEffect, useState } from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
-import { Badge, type BadgeColor, Icon, useStyles2 } from '@grafana/ui';
+import { Icon, useStyles2 } from '@grafana/ui';
 import { Link } from 'react-router-dom';
 import { useEngineApi } from '../../api/context';
 import { ACTIVE_STATES, type Job } from '../../api/engine-api';
+import { JobStateBadge } from '../../components/JobStateBadge/JobStateBadge';
 import { testIds } from '../../components/testIds';
 import { ROUTES } from '../../constants';
-
-const STATE_COLORS: Record<Job['status'], BadgeColor> = {
-  uploading: 'blue',
-  pending: 'blue',
-  processing: 'orange',
-  completed: 'green',
-  failed: 'red',
-  cancelled: 'purple',
-};
-/** The anomaly explorer's route (its page is another one's; the link only needs the path). */
-const EXPLORER_ROUTE = 'explorer';
 
 /** Props of {@link JobState}. */
 export interface JobStateProps {
@@ -61,13 +51,13 @@ export function JobState({ jobId, pollMs = 2000 }: JobStateProps) {
     };
   }, [api, jobId, pollMs]);
 
-  const explorer = `../${EXPLORER_ROUTE}?job=${encodeURIComponent(jobId)}`;
+  const explorer = `../${ROUTES.Explorer}?job=${encodeURIComponent(jobId)}`;
   return (
     <div className={s.box} data-testid={testIds.upload.jobState}>
       <span>Job</span>
       {job ? (
         <>
-          <Badge text={job.status} color={STATE_COLORS[job.status]} />
+          <JobStateBadge status={job.status} />
           <span className={s.muted}>{summary(job)}</span>
         </>
       ) : (
