@@ -6,11 +6,14 @@ import { getBackendSrv } from '@grafana/runtime';
 import { Alert, Button, Field, FieldSet, Input, SecretInput, Stack, useStyles2 } from '@grafana/ui';
 import { EngineApi } from '../../api/engine-api';
 import { ENGINE_PROXY_URL } from '../../constants';
+import { DEFAULT_LOKI_UID } from '../../pages/Explorer/explore-link';
 import { testIds } from '../testIds';
 
 /** What the app keeps in `jsonData`; the API key goes to `secureJsonData` and never returns to the browser. */
 export type AppSettings = {
   engineUrl?: string;
+  /** The Loki data source the explorer's "Open in Explore" opens (default {@link DEFAULT_LOKI_UID}). */
+  lokiDatasourceUid?: string;
 };
 
 export interface AppConfigProps extends PluginConfigPageProps<AppPluginMeta<AppSettings>> {}
@@ -21,6 +24,7 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
   const s = useStyles2(getStyles);
   const { enabled, pinned, jsonData, secureJsonFields } = plugin.meta;
   const [engineUrl, setEngineUrl] = useState(jsonData?.engineUrl ?? '');
+  const [lokiUid, setLokiUid] = useState(jsonData?.lokiDatasourceUid ?? DEFAULT_LOKI_UID);
   const [apiKey, setApiKey] = useState('');
   const [keySet, setKeySet] = useState(Boolean(secureJsonFields?.apiKey));
   const [check, setCheck] = useState<Check>(null);
@@ -39,7 +43,12 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
       await updatePlugin(plugin.meta.id, {
         enabled,
         pinned,
-        jsonData: { engineUrl: engineUrl.replace(/\/+$/, '') },
+        // Settings this page does not show (provisioned ones too) are kept.
+        jsonData: {
+          ...jsonData,
+          engineUrl: engineUrl.replace(/\/+$/, ''),
+          lokiDatasourceUid: lokiUid.trim() || DEFAULT_LOKI_UID,
+        },
         // Left out when unchanged, so a key set earlier is kept.
         secureJsonData: keySet ? undefined : { apiKey },
       });
@@ -99,6 +108,19 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
               setApiKey('');
               setKeySet(false);
             }}
+          />
+        </Field>
+        <Field
+          label="Loki data source for “Open in Explore”"
+          description="The uid of the Loki data source that holds your logs and Outlier's detection stream; an anomaly's logs open there."
+          className={s.marginTop}
+        >
+          <Input
+            width={60}
+            id="config-loki-uid"
+            value={lokiUid}
+            placeholder={DEFAULT_LOKI_UID}
+            onChange={(e: ChangeEvent<HTMLInputElement>) => setLokiUid(e.target.value)}
           />
         </Field>
         {check && (
