@@ -195,6 +195,11 @@ function FeedbackSection({ api, d }: { api: EngineApi; d: Detection }) {
   const [busy, setBusy] = useState<FeedbackVerdict | null>(null);
   const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
   const send = async (verdict: FeedbackVerdict) => {
+    // The buttons stay enabled while a verdict is sent: a disabled button would drop the keyboard focus out of
+    // the drawer, where Escape no longer closes it.
+    if (busy !== null) {
+      return;
+    }
     setBusy(verdict);
     setResult(null);
     try {
@@ -212,17 +217,11 @@ function FeedbackSection({ api, d }: { api: EngineApi; d: Detection }) {
         <Button
           variant="secondary"
           icon={busy === 'not_anomaly' ? 'spinner' : 'bell-slash'}
-          disabled={busy !== null}
           onClick={() => send('not_anomaly')}
         >
           Not an anomaly
         </Button>
-        <Button
-          variant="secondary"
-          icon={busy === 'confirmed' ? 'spinner' : 'check'}
-          disabled={busy !== null}
-          onClick={() => send('confirmed')}
-        >
+        <Button variant="secondary" icon={busy === 'confirmed' ? 'spinner' : 'check'} onClick={() => send('confirmed')}>
           Confirmed
         </Button>
       </Stack>

@@ -164,8 +164,33 @@ describe('Explorer', () => {
     expect(screen.getByText(/All anomalies of this job, whatever their time/)).toBeInTheDocument();
     await waitFor(() => expect(engine.calls.find((c) => c.path === '/api/v1/anomalies/facets')).toBeDefined());
     expect(engine.calls.find((c) => c.path === '/api/v1/anomalies/facets')?.query.toString()).toBe('');
-    // The picker shows the histogram's range (1970-01-01 00:00 to 01:00 here), not "Last 24 hours".
-    await waitFor(() => expect(screen.queryByText('Last 24 hours')).not.toBeInTheDocument());
+    // The picker shows the histogram's range (00:00 to 01:00 here) widened by a bucket, not "Last 24 hours".
+    expect(await screen.findByText('1969-12-31 23:30:00 to 1970-01-01 01:30:00')).toBeInTheDocument();
+    expect(screen.queryByText('Last 24 hours')).not.toBeInTheDocument();
+  });
+
+  test("clears the filters of a job's view but keeps the job and its range", async () => {
+    const engine = anomalyEngine({
+      other: (call) => (call.path === '/api/v1/anomalies/histogram' ? [200, HISTOGRAM] : undefined),
+    });
+    const job = anomalyEngine({ pages: { '': { items: [detection()], next_cursor: null } } });
+    let matching = false;
+    const fetchImpl: typeof fetch = (input, init) => (matching ? job.fetch(input, init) : engine.fetch(input, init));
+    renderExplorer(fetchImpl, '/a/outlier-anomaly-app/explorer?job=job-1&q=no-such-text&severity=critical');
+    expect(await screen.findByText('Nothing matches these filters in this time range.')).toBeInTheDocument();
+    matching = true;
+    fireEvent.click(screen.getByRole('button', { name: 'Clear filters' }));
+    await screen.findAllByTestId(testIds.explorer.row);
+    expect(urlQuery().toString()).toBe('job=job-1');
+    expect(lastList(job.calls).get('job')).toBe('job-1');
+    expect(lastList(job.calls).has('from')).toBe(false);
+  });
+
+  test('says when a job found no anomalies, without offering to clear a filter', async () => {
+    const engine = anomalyEngine({});
+    renderExplorer(engine.fetch, '/a/outlier-anomaly-app/explorer?job=job-1');
+    expect(await screen.findByText('This job found no anomalies.')).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Clear filters' })).not.toBeInTheDocument();
   });
 
   test('changing filters puts them in the URL and asks the engine again', async () => {
@@ -377,6 +402,21 @@ describe('Explorer', () => {
     const { unmount } = renderExplorer(refused.fetch);
     expect(await screen.findByText(/The engine refused the API key/)).toBeInTheDocument();
     unmount();
+
+    // A revoked key: the engine's words, what to do, and one error rather than the chart's too.
+    const revoked = fakeEngine(() => [
+      401,
+      { error: { code: 'invalid_api_key', message: 'the API key is unknown or revoked' } },
+    ]);
+    const again = renderExplorer(revoked.fetch);
+    expect(
+      await screen.findByText(
+        'The engine refused the app’s API key (the API key is unknown or revoked). Set a valid key in the app’s configuration.'
+      )
+    ).toBeInTheDocument();
+    expect(screen.getAllByRole('alert')).toHaveLength(1);
+    expect(screen.queryByTestId(testIds.explorer.chart)).not.toBeInTheDocument();
+    again.unmount();
 
     const down = async (): Promise<Response> => {
       throw new TypeError('Failed to fetch');

@@ -5,7 +5,7 @@ import { type GrafanaTheme2, type TimeRange, usePluginContext } from '@grafana/d
 import { PluginPage } from '@grafana/runtime';
 import { Alert, Button, EmptyState, LoadingPlaceholder, Stack, TimeRangePicker, useStyles2 } from '@grafana/ui';
 import { useEngineApi } from '../../api/context';
-import type { AnomalyFilters, Detection } from '../../api/engine-api';
+import type { AnomalyFilters, AnomalyHistogram, Detection } from '../../api/engine-api';
 import { testIds } from '../../components/testIds';
 import { AnomalyDrawer } from './AnomalyDrawer';
 import { AnomalyTable } from './AnomalyTable';
@@ -20,6 +20,27 @@ import { useAnomalyList, useDetection, useEngineInfo, useFacets, useHistogram } 
 function useLokiDatasourceUid(): string {
   const uid: unknown = usePluginContext()?.meta.jsonData?.lokiDatasourceUid;
   return typeof uid === 'string' && uid.trim() ? uid.trim() : DEFAULT_LOKI_UID;
+}
+
+const MINUTE_MS = 60_000;
+
+/**
+ * The range of a job's all-time view: the span of its anomalies, widened by a bucket on each side so that the
+ * first and last bars show whole, to whole minutes. While the filters match nothing (or the chart loads), the job's
+ * last span stays.
+ */
+function useAllTimeRange(job: string | null, histogram: AnomalyHistogram | null): TimeRange | null {
+  const [kept, setKept] = useState<{ job: string | null; of: AnomalyHistogram; range: TimeRange } | null>(null);
+  if (histogram && kept?.of !== histogram && histogram.buckets.some((b) => b.count > 0)) {
+    const from = Math.floor((histogram.from - histogram.step_ms) / MINUTE_MS) * MINUTE_MS;
+    const to = Math.ceil((histogram.to + histogram.step_ms) / MINUTE_MS) * MINUTE_MS;
+    const range = absoluteRange(from, to);
+    setKept({ job, of: histogram, range });
+  }
+  if (kept && kept.job === job) {
+    return kept.range;
+  }
+  return histogram ? absoluteRange(histogram.from, histogram.to) : null;
 }
 
 /**
@@ -61,7 +82,8 @@ export function ExplorerView() {
   const histogram = useHistogram(api, filters, filtersKey, list.settled);
   const facets = useFacets(api, filters.from, filters.to, list.settled);
   // Without a time limit the range shown is the one the engine found the job's anomalies in.
-  const range = state.allTime && histogram.data ? absoluteRange(histogram.data.from, histogram.data.to) : resolved;
+  const allTimeRange = useAllTimeRange(state.job, state.allTime && !histogram.loading ? histogram.data : null);
+  const range = state.allTime && allTimeRange ? allTimeRange : resolved;
   const info = useEngineInfo(api);
 
   const [explained, setExplained] = useState<Record<string, Detection>>({});
@@ -78,7 +100,10 @@ export function ExplorerView() {
 
   const onFilters = useCallback((patch: FilterPatch) => update(patch), [update]);
   const setRange = (r: { from: string; to: string }) => update({ ...r, allTime: false });
-  const clearFilters = () => update({ service: null, source: null, job: null, kind: null, severity: [], q: '' });
+  // A job's own view (its link, no time range) keeps the job: without it the view would become the last 24 hours.
+  const keptJob = state.allTime ? state.job : null;
+  const filtered = hasFilters(keptJob ? { ...state, job: null } : state);
+  const clearFilters = () => update({ service: null, source: null, job: keptJob, kind: null, severity: [], q: '' });
 
   return (
     <div data-testid={testIds.explorer.container}>
@@ -107,13 +132,16 @@ export function ExplorerView() {
         </Alert>
       )}
       <Filters state={state} facets={facets.data} facetsLoading={facets.loading} onChange={onFilters} />
-      <ScoreChart
-        histogram={histogram.data}
-        loading={histogram.loading}
-        error={histogram.error}
-        timeRange={range}
-        timeZone={state.timezone}
-      />
+      {/* When the list cannot be loaded, the chart would only repeat its error. */}
+      {!list.error && (
+        <ScoreChart
+          histogram={histogram.data}
+          loading={histogram.loading}
+          error={histogram.error}
+          timeRange={range}
+          timeZone={state.timezone}
+        />
+      )}
       {list.error && (
         <Alert severity="error" title="The anomalies could not be loaded">
           {list.error}
@@ -125,13 +153,15 @@ export function ExplorerView() {
         ) : (
           !list.error && (
             <EmptyState variant="not-found" message="No anomalies found">
-              {hasFilters(state) ? (
+              {filtered ? (
                 <Stack direction="column" alignItems="center" gap={2}>
                   <span>Nothing matches these filters in this time range.</span>
                   <Button variant="secondary" onClick={clearFilters}>
                     Clear filters
                   </Button>
                 </Stack>
+              ) : keptJob ? (
+                'This job found no anomalies.'
               ) : (
                 'Nothing was flagged in this time range. Widen the time range, upload a log, or wait for a source’s next run.'
               )}

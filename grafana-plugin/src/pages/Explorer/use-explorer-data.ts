@@ -1,19 +1,23 @@
 import { useCallback, useEffect, useState } from 'react';
-import type {
-  AnomalyFacets,
-  AnomalyFilters,
-  AnomalyHistogram,
-  AnomalySort,
-  Detection,
-  EngineApi,
-  EngineInfo,
+import {
+  type AnomalyFacets,
+  type AnomalyFilters,
+  type AnomalyHistogram,
+  type AnomalySort,
+  type Detection,
+  type EngineApi,
+  EngineError,
+  type EngineInfo,
 } from '../../api/engine-api';
 
 /** Rows asked for per page. */
 export const PAGE_SIZE = 50;
 
-/** An error in words for the page. */
+/** An error in words for the page; a refused key says what to do about it. */
 export function messageOf(err: unknown): string {
+  if (err instanceof EngineError && err.code === 'invalid_api_key') {
+    return `The engine refused the app’s API key (${err.message}). Set a valid key in the app’s configuration.`;
+  }
   return err instanceof Error && err.message ? err.message : 'Something went wrong while talking to the engine.';
 }
 
