@@ -96,8 +96,14 @@ describe('the engine API', () => {
     expect(Number(done.anomalies_found)).toBeGreaterThan(0);
     const list = await engine.request('acme', `/api/v1/anomalies?job=${job_id}&limit=500`);
     const items = (
-      (await list.json()) as { items: { template: string | null; kind: string; samples: string[] }[] }
+      (await list.json()) as {
+        items: { template: string | null; kind: string; samples: string[]; severity: string }[];
+      }
     ).items;
+    // The job's summary counts its anomalies by severity, as stored.
+    const bySeverity: Record<string, number> = { low: 0, medium: 0, high: 0, critical: 0 };
+    for (const d of items) bySeverity[d.severity]++;
+    expect((done.summary as { by_severity: Record<string, number> }).by_severity).toEqual(bySeverity);
     expect(items.some((d) => d.kind === 'line' && d.samples[0].includes('panic'))).toBe(true);
     // Every line scored once: ids are unique.
     const ids = new Set(items.map((d) => JSON.stringify(d)));

@@ -344,7 +344,7 @@ describe('the anomaly explorer in Chromium', () => {
     expect(env.problems(page)).toEqual([]);
   });
 
-  it('says in words that the anomalies cannot be loaded once the key is revoked', async () => {
+  it('asks for a key again once the key is revoked, and says in words when the engine cannot be reached', async () => {
     const admin = { 'X-API-Key': ADMIN_KEY };
     const created = await fetch(`${env.baseUrl}/api/v1/admin/tenants/acme/keys`, {
       method: 'POST',
@@ -360,11 +360,20 @@ describe('the anomaly explorer in Chromium', () => {
       headers: admin,
     });
     expect(revoked.status).toBe(204);
+    // The session's key no longer opens the engine: the sign-in form comes back, and leads to the same view.
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await page.getByLabel('API key').waitFor(SLOW);
+    await screenshot(page, 'explorer-signed-out');
+    await signIn(page, env.keys.acme);
+    expect(page.url()).toBe(`${env.baseUrl}${explorerOfJob()}`);
+    await expectRows(page, byScore);
+
+    // The engine's answers do not arrive: one error, in words, not the chart's too.
+    await page.route('**/api/v1/anomalies?**', (route) => route.abort('aborted'));
     await page.getByRole('button', { name: 'Refresh' }).click();
     const alert = page.getByRole('alert').filter({ hasText: 'The anomalies could not be loaded' });
     await alert.waitFor(SLOW);
-    expect(await alert.textContent()).toContain('Set a valid key in the app’s configuration.');
-    // One error, not the chart's too.
+    expect(await alert.textContent()).toContain('cannot be reached');
     expect(await page.getByRole('alert').count()).toBe(1);
     await screenshot(page, 'explorer-error');
     await expectCleanText(page);

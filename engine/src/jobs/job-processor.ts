@@ -20,6 +20,8 @@ interface ChunkPartial {
   invalid_utf8: number;
   truncated: number;
   suppressed: number;
+  /** The chunk's stored line anomalies by severity (absent in chunks recorded before it was kept). */
+  by_severity?: Partial<Record<Severity, number>>;
 }
 
 /** Hooks for metrics and enrichment. */
@@ -290,6 +292,7 @@ export class JobProcessor {
       invalid_utf8: result.invalidUtf8,
       truncated: result.truncated,
       suppressed: dropped,
+      by_severity: countBySeverity(detections),
     };
     const first = await this.store.recordChunk(
       job.id,
@@ -349,7 +352,8 @@ export class JobProcessor {
     }
     await this.store.insertDetections(job.id, found);
     const current = (await this.store.getJob(job.id)) ?? job;
-    const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+    const bySeverity = countBySeverity(found);
+    for (const p of partials) for (const s of SEVERITIES) bySeverity[s] += p.by_severity?.[s] ?? 0;
     const kinds = { line: current.anomalies_found, session: 0, window: 0 };
     for (const d of found) {
       if (d.kind === 'session') kinds.session++;
@@ -483,4 +487,11 @@ function evenlySpaced<T>(items: readonly T[], k: number): T[] {
 
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/** How many of the detections have each severity. */
+function countBySeverity(detections: readonly Detection[]): Record<Severity, number> {
+  const counts = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+  for (const d of detections) if (d.severity) counts[d.severity]++;
+  return counts;
 }

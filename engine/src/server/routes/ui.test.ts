@@ -14,6 +14,7 @@ const KEYS = { acme: 'acme-key-0123456789abcdef', globex: 'globex-key-0123456789
 const ORIGIN = 'http://localhost';
 const SAME_SITE = { 'Sec-Fetch-Site': 'same-origin' };
 const TUS = { 'Tus-Resumable': '1.0.0' };
+const ADMIN_KEY = 'admin-key-0123456789abcdef';
 
 let runtime: Runtime;
 let app: ApiApp;
@@ -46,6 +47,7 @@ beforeAll(async () => {
       TENANT_API_KEYS: JSON.stringify(KEYS),
       OUTLIER_UI_DIR: uiDir,
       OUTLIER_WORKERS: '1',
+      OUTLIER_ADMIN_KEY: ADMIN_KEY,
     }),
     role: 'server',
     log: () => {},
@@ -323,6 +325,28 @@ describe('the plugin proxy', () => {
     expect(out.status).toBe(204);
     expect(out.headers.get('Set-Cookie')).toContain('Max-Age=0');
     expect((await get(`${UI_PROXY_PREFIX}/api/v1/jobs`, { Cookie: cookie })).status).toBe(401);
+    expect((await get('/ui/session', { Cookie: cookie })).status).toBe(401);
+  });
+
+  it('ends a session whose key was revoked, and asks the page for a key again', async () => {
+    const admin = { 'X-API-Key': ADMIN_KEY, 'Content-Type': 'application/json' };
+    const made = await app.request(`${ORIGIN}/api/v1/admin/tenants/acme/keys`, {
+      method: 'POST',
+      headers: admin,
+    });
+    expect(made.status).toBe(201);
+    const { key, key_id: id } = (await made.json()) as { key: string; key_id: string };
+    const cookie = await signIn(key);
+    expect((await get(`${UI_PROXY_PREFIX}/api/v1/jobs`, { Cookie: cookie })).status).toBe(200);
+    const revoked = await app.request(`${ORIGIN}/api/v1/admin/keys/${id}`, {
+      method: 'DELETE',
+      headers: admin,
+    });
+    expect(revoked.status).toBeLessThan(300);
+    const after = await get(`${UI_PROXY_PREFIX}/api/v1/jobs`, { Cookie: cookie });
+    expect(after.status).toBe(401);
+    expect(after.headers.get(UI_SIGN_IN_HEADER)).toBe('required');
+    expect(((await after.json()) as { error: { message: string } }).error.message).toMatch(/revoked/);
     expect((await get('/ui/session', { Cookie: cookie })).status).toBe(401);
   });
 });

@@ -178,7 +178,8 @@ export function registerUiRoutes(
   });
 
   app.all(`${UI_PROXY_PREFIX}/*`, async (c) => {
-    const session = sessions.get(getCookie(c, UI_SESSION_COOKIE));
+    const id = getCookie(c, UI_SESSION_COOKIE);
+    const session = sessions.get(id);
     if (!session) throw signInRequired('You are signed out: sign in again with your API key.');
     requireSameOrigin(c);
     const url = new URL(c.req.url);
@@ -193,7 +194,14 @@ export function registerUiRoutes(
       init.body = c.req.raw.body;
       init.duplex = 'half';
     }
-    return app.fetch(new Request(target, init), c.env);
+    const res = await app.fetch(new Request(target, init), c.env);
+    if (res.status === 401) {
+      // The session's key was revoked since sign-in: the session ends, and the page asks for a key again.
+      sessions.delete(id);
+      await res.body?.cancel();
+      throw signInRequired('The API key of this session has been revoked: sign in with another key.');
+    }
+    return res;
   });
 
   // Pages and files are middleware, not API routes: they answer GET and HEAD, and leave the rest to a 404.
