@@ -47,6 +47,9 @@ describe('WindowModel', () => {
     const burst = model.score(window(at, 180, 60, { a: 126, b: 54 }));
     expect(burst?.score).toBeGreaterThanOrEqual(DEFAULT_THRESHOLD);
     expect(burst?.feature).toBe('error_ratio');
+    // A ratio's normal range stays within [0, 1].
+    expect(burst?.lower).toBeGreaterThanOrEqual(0);
+    expect(burst?.upper).toBeLessThanOrEqual(1);
     const flood = model.score(window(at, 900, 0, { a: 630, b: 270 }));
     expect(flood?.score).toBeGreaterThanOrEqual(DEFAULT_THRESHOLD);
     expect(flood?.feature).toBe('volume');
@@ -57,6 +60,7 @@ describe('WindowModel', () => {
     expect(silent?.floor).toBe('high');
     const mix = model.score(window(at, 180, 0, { c: 180 }));
     expect(mix?.score).toBeGreaterThanOrEqual(DEFAULT_THRESHOLD);
+    for (const r of [burst, flood, silent, mix]) expect(r?.lower).toBeGreaterThanOrEqual(0);
   });
 
   it('uses the hour-of-day baseline: night volume at noon is low', () => {

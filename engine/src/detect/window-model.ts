@@ -174,9 +174,9 @@ export class WindowModel {
       feature === 'volume'
         ? this.s.bandZ * Math.sqrt(Math.max(expected, base.sigma ** 2))
         : this.s.bandZ * base.sigma;
-    const lower =
-      feature === 'volume' || feature === 'latency_p95' ? Math.max(0, expected - half) : expected - half;
-    const upper = expected + half;
+    // Every feature is a count, a ratio, a divergence or a latency: none is negative, and a ratio is at most 1.
+    const lower = Math.max(0, expected - half);
+    const upper = feature === 'error_ratio' ? Math.min(1, expected + half) : expected + half;
     // Hard rule: a service falls silent when, by its own count distribution, an empty window is rarer than θ says.
     const volumeBase = d.baselines[0];
     const silent =
