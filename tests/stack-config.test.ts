@@ -324,6 +324,25 @@ describe('docker-compose.yml', () => {
       dependencies: { grafanaDependency: '>=12.0.0' },
     });
     expect(existsSync(repoPath('grafana-plugin/dist/module.js'))).toBe(true);
+    // Pages and the dashboard as plugin.json includes: paths resolved by the build, the dashboard shipped in dist.
+    const includes = pluginJson.includes as { type: string; name: string; path: string; role?: string }[];
+    expect(includes.filter((i) => i.type === 'page').map((i) => i.path)).toEqual([
+      '/a/outlier-anomaly-app/upload',
+      '/a/outlier-anomaly-app/jobs',
+      '/a/outlier-anomaly-app/explorer',
+      '/plugins/outlier-anomaly-app',
+    ]);
+    const dashboards = includes.filter((i) => i.type === 'dashboard');
+    expect(dashboards).toHaveLength(1);
+    const dashboard = JSON.parse(
+      readFileSync(repoPath(`grafana-plugin/dist/${dashboards[0].path}`), 'utf8'),
+    ) as {
+      uid: string;
+      title: string;
+      panels: unknown[];
+    };
+    expect(dashboard.uid).toMatch(/^[\w-]{1,40}$/);
+    expect(dashboard.panels.length).toBeGreaterThan(0);
   });
 
   it('depends_on names real services, and service_healthy targets have healthchecks', () => {
