@@ -18,10 +18,65 @@ export class ByteSink {
 
   /** Appends text as UTF-8. */
   write(text: string): void {
-    const max = text.length * 3;
-    if (this.buf === null || this.length + max > this.buf.length) this.grow(this.length + max);
+    this.ensure(text.length * 3);
     const buf = this.buf as Buffer;
     this.length += buf.write(text, this.length, 'utf8');
+  }
+
+  private ensure(bytes: number): void {
+    if (this.buf === null || this.length + bytes > this.buf.length) this.grow(this.length + bytes);
+  }
+
+  /** Appends bytes. */
+  bytes(b: Uint8Array): void {
+    this.ensure(b.length);
+    const buf = this.buf as Buffer;
+    buf.set(b, this.length);
+    this.length += b.length;
+  }
+
+  /** Appends text known to be printable ASCII with nothing to escape (keys, numbers, fixed words). */
+  ascii(text: string): void {
+    this.ensure(text.length);
+    const buf = this.buf as Buffer;
+    let p = this.length;
+    for (let i = 0; i < text.length; i++) buf[p++] = text.charCodeAt(i);
+    this.length = p;
+  }
+
+  /** Appends `JSON.stringify(text)` as UTF-8, byte for byte, without making the string. */
+  jsonString(text: string): void {
+    const n = text.length;
+    this.ensure(6 * n + 2);
+    const b = this.buf as Buffer;
+    let p = this.length;
+    b[p++] = 34;
+    for (let i = 0; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 0x80) {
+        if (c >= 0x20 && c !== 34 && c !== 92) b[p++] = c;
+        else p = escapeAscii(b, p, c);
+      } else if (c < 0x800) {
+        b[p++] = 0xc0 | (c >> 6);
+        b[p++] = 0x80 | (c & 0x3f);
+      } else if (c < 0xd800 || c > 0xdfff) {
+        b[p++] = 0xe0 | (c >> 12);
+        b[p++] = 0x80 | ((c >> 6) & 0x3f);
+        b[p++] = 0x80 | (c & 0x3f);
+      } else {
+        const d = c <= 0xdbff && i + 1 < n ? text.charCodeAt(i + 1) : 0;
+        if (d >= 0xdc00 && d <= 0xdfff) {
+          const cp = ((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000;
+          b[p++] = 0xf0 | (cp >> 18);
+          b[p++] = 0x80 | ((cp >> 12) & 0x3f);
+          b[p++] = 0x80 | ((cp >> 6) & 0x3f);
+          b[p++] = 0x80 | (cp & 0x3f);
+          i++;
+        } else p = hexEscape(b, p, c); // a lone surrogate, escaped as JSON.stringify does
+      }
+    }
+    b[p++] = 34;
+    this.length = p;
   }
 
   /** The bytes written, in a buffer of their own (safe to transfer to another thread). */
@@ -51,4 +106,27 @@ export class ByteSink {
     this.buf?.copy(next, 0, 0, this.length);
     this.buf = next;
   }
+}
+
+const HEX = '0123456789abcdef';
+const SHORT_ESCAPES: Record<number, number> = { 8: 98, 9: 116, 10: 110, 12: 102, 13: 114, 34: 34, 92: 92 };
+
+/** Writes JSON's escape of an ASCII control character, quote or backslash; returns the new position. */
+function escapeAscii(b: Buffer, at: number, c: number): number {
+  const short = SHORT_ESCAPES[c];
+  if (short === undefined) return hexEscape(b, at, c);
+  b[at] = 92;
+  b[at + 1] = short;
+  return at + 2;
+}
+
+/** Writes a `\u` escape with four lowercase hex digits, as JSON.stringify does; returns the new position. */
+function hexEscape(b: Buffer, at: number, c: number): number {
+  b[at] = 92;
+  b[at + 1] = 117;
+  b[at + 2] = HEX.charCodeAt((c >> 12) & 15);
+  b[at + 3] = HEX.charCodeAt((c >> 8) & 15);
+  b[at + 4] = HEX.charCodeAt((c >> 4) & 15);
+  b[at + 5] = HEX.charCodeAt(c & 15);
+  return at + 6;
 }

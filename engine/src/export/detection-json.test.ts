@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type Detection, DetectionSchema } from '../model/detection.js';
+import { ByteSink } from './byte-sink.js';
 import { DetectionJsonWriter, detectionToJsonLine, rfc3339 } from './detection-json.js';
 
 const base: Detection = {
@@ -49,6 +50,11 @@ describe('detectionToJsonLine', () => {
 
   it('writes the same bytes with its caches as without, across templates, sources and scores', () => {
     const writer = new DetectionJsonWriter();
+    const sink = new ByteSink(16);
+    const written = (d: Detection) => {
+      writer.write(d, sink);
+      return Buffer.from(sink.take()).toString('utf8');
+    };
     const variants: Detection[] = [
       base,
       { ...base, score: 0.1 + 0.2, severity: null, observed: 3, expected: 1e21, lower: -0, upper: 1 / 3 },
@@ -56,11 +62,17 @@ describe('detectionToJsonLine', () => {
       { ...base, source: 'other "log"', id: 'other "log":8', tenant: 't\u2028', service: null },
       { ...base, template_id: null, template: null, detectors: [{ name: 'new\ud800', score: 1 }] },
       { ...base, samples: ['plain line', 'line with lone \udc00 surrogate and emoji 😀'], timestamp: null },
+      {
+        ...base,
+        samples: ['\ud83d', 'a\ud83d', '\udc00\ud83d\ude00x', '\b\f\n\r\t\u0000\u001f\u007f é ✓ \u2028'],
+      },
+      { ...base, explanation: 'Ω'.repeat(3000), samples: ['"\\'.repeat(5000)] },
     ];
     for (let k = 0; k <= 10_000; k += 7) variants.push({ ...base, score: Math.round(k) / 10_000 });
     for (const d of [...variants, ...variants]) {
-      expect(writer.toJsonLine(d)).toBe(detectionToJsonLine(d));
-      expect(writer.toJsonLine(d)).toBe(`${JSON.stringify(d)}\n`);
+      const line = written(d);
+      expect(line).toBe(detectionToJsonLine(d));
+      expect(line).toBe(`${JSON.stringify(d)}\n`);
     }
   });
 

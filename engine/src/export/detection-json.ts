@@ -1,4 +1,5 @@
 import type { Detection } from '../model/detection.js';
+import type { ByteSink } from './byte-sink.js';
 
 /** Characters JSON.stringify escapes, and surrogates (it escapes lone ones). */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what JSON escapes.
@@ -54,53 +55,115 @@ function jsonLine(d: Detection, head: string, template: string, detectors: strin
 /** Most templates and detector names whose JSON a {@link DetectionJsonWriter} keeps. */
 const MAX_CACHED = 4096;
 
+const utf8 = (s: string): Uint8Array => Buffer.from(s, 'utf8');
+const ID = utf8('{"id":');
+const TIMESTAMP = utf8(',"timestamp":');
+const KIND = utf8(',"kind":"');
+const SCORE = utf8('","score":');
+const SEVERITY = utf8(',"severity":');
+const SESSION = utf8('"session_id":');
+const OBSERVED = utf8(',"observed":');
+const EXPECTED = utf8(',"expected":');
+const LOWER = utf8(',"lower":');
+const UPPER = utf8(',"upper":');
+const DETECTORS = utf8(',"detectors":[');
+const EXPLANATION = utf8('],"explanation":');
+const SAMPLES = utf8(',"samples":[');
+const END = utf8(']}\n');
+const NULL = utf8('null');
+const SEVERITY_JSON: Record<string, Uint8Array> = Object.fromEntries(
+  ['low', 'medium', 'high', 'critical'].map((s) => [s, utf8(`"${s}"`)]),
+);
+
 /**
- * Serializes detections exactly as {@link detectionToJsonLine} does, keeping the JSON of what repeats from one
- * detection to the next (tenant and source, a template and its id, detector names), since `analyze --json` writes
- * one detection per input line.
+ * Writes detections as JSON lines straight into a {@link ByteSink}, byte for byte what {@link detectionToJsonLine}
+ * gives, without building the line as a string: `analyze --json` writes one detection per input line, and those
+ * strings were most of what its workers allocated. What repeats from one detection to the next (tenant and source,
+ * a template and its id, detector names) is kept encoded.
  */
 export class DetectionJsonWriter {
   private tenant: string | null = null;
   private source: string | null = null;
-  private tenantAndSource = '';
-  private readonly templates = new Map<string, { template: string | null; json: string }>();
-  private readonly names = new Map<string, string>();
+  private tenantAndSource: Uint8Array = new Uint8Array(0);
+  private readonly templates = new Map<string, { template: string | null; json: Uint8Array }>();
+  private readonly names = new Map<string, Uint8Array>();
 
-  /** One JSON line, ending with `\n`. */
-  toJsonLine(d: Detection): string {
+  /** Appends one JSON line, ending with a newline. */
+  write(d: Detection, out: ByteSink): void {
     if (d.tenant !== this.tenant || d.source !== this.source) {
       this.tenant = d.tenant;
       this.source = d.source;
-      this.tenantAndSource = `,"tenant":${JSON.stringify(d.tenant)},"source":${JSON.stringify(d.source)},"service":`;
+      this.tenantAndSource = utf8(
+        `,"tenant":${JSON.stringify(d.tenant)},"source":${JSON.stringify(d.source)},"service":`,
+      );
     }
-    let detectors = '';
+    out.bytes(ID);
+    out.jsonString(d.id);
+    out.bytes(this.tenantAndSource);
+    nullableString(out, d.service);
+    out.bytes(TIMESTAMP);
+    nullableString(out, d.timestamp);
+    out.bytes(KIND);
+    out.ascii(d.kind);
+    out.bytes(SCORE);
+    out.ascii(num(d.score));
+    out.bytes(SEVERITY);
+    out.bytes(d.severity === null ? NULL : SEVERITY_JSON[d.severity]);
+    out.ascii(',');
+    out.bytes(this.template(d));
+    out.bytes(SESSION);
+    nullableString(out, d.session_id);
+    out.bytes(OBSERVED);
+    out.ascii(num(d.observed));
+    out.bytes(EXPECTED);
+    out.ascii(num(d.expected));
+    out.bytes(LOWER);
+    out.ascii(num(d.lower));
+    out.bytes(UPPER);
+    out.ascii(num(d.upper));
+    out.bytes(DETECTORS);
     for (let i = 0; i < d.detectors.length; i++) {
       const x = d.detectors[i];
-      detectors += `${i > 0 ? ',' : ''}${this.detectorHead(x.name)}${num(x.score)}}`;
+      if (i > 0) out.ascii(',');
+      out.bytes(this.detectorHead(x.name));
+      out.ascii(num(x.score));
+      out.ascii('}');
     }
-    return jsonLine(d, `{"id":${quote(d.id)}${this.tenantAndSource}`, this.template(d), detectors);
+    out.bytes(EXPLANATION);
+    out.jsonString(d.explanation);
+    out.bytes(SAMPLES);
+    for (let i = 0; i < d.samples.length; i++) {
+      if (i > 0) out.ascii(',');
+      out.jsonString(d.samples[i]);
+    }
+    out.bytes(END);
   }
 
-  private template(d: Detection): string {
+  private template(d: Detection): Uint8Array {
     const id = d.template_id;
-    if (id === null) return `"template_id":null,"template":${str(d.template)},`;
+    if (id === null) return utf8(`"template_id":null,"template":${str(d.template)},`);
     const cached = this.templates.get(id);
     if (cached !== undefined && cached.template === d.template) return cached.json;
-    const json = `"template_id":${JSON.stringify(id)},"template":${str(d.template)},`;
+    const json = utf8(`"template_id":${JSON.stringify(id)},"template":${str(d.template)},`);
     if (this.templates.size >= MAX_CACHED) this.templates.clear();
     this.templates.set(id, { template: d.template, json });
     return json;
   }
 
-  private detectorHead(name: string): string {
+  private detectorHead(name: string): Uint8Array {
     let head = this.names.get(name);
     if (head === undefined) {
-      head = `{"name":${JSON.stringify(name)},"score":`;
+      head = utf8(`{"name":${JSON.stringify(name)},"score":`);
       if (this.names.size >= MAX_CACHED) this.names.clear();
       this.names.set(name, head);
     }
     return head;
   }
+}
+
+function nullableString(out: ByteSink, s: string | null): void {
+  if (s === null) out.bytes(NULL);
+  else out.jsonString(s);
 }
 
 let cachedMinute = Number.NaN;

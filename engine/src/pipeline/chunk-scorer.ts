@@ -178,7 +178,7 @@ export class ChunkScorer {
       d.detectors = ls.detectors;
       d.explanation = ls.fatal && ls.score < o.threshold ? `Fatal line: ${ls.explanation}` : ls.explanation;
       d.samples[0] = line;
-      if (o.json) out.write(this.json.toJsonLine(d));
+      if (o.json) this.json.write(d, out);
       if (offered) top.offer({ ...d, samples: [line] });
     }
     return {
