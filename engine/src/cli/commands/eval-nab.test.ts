@@ -8,8 +8,11 @@ afterEach(() => {
 
 async function run(argv: string[]): Promise<string> {
   let stdout = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array, ...rest: unknown[]) => {
     stdout += chunk.toString();
+    // As a stream does: the last argument, when a function, is called once the chunk is written.
+    const done = rest.at(-1);
+    if (typeof done === 'function') done();
     return true;
   });
   await evalNabCommand(argv);
