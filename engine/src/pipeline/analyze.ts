@@ -40,7 +40,7 @@ export interface AnalyzeOptions {
   keepLineScores?: boolean;
   /** @defaultValue min(2, cores) */
   workers?: number;
-  /** Bytes per chunk handed to a worker. @defaultValue 2 MiB */
+  /** Bytes per chunk handed to a worker. @defaultValue 1 MiB */
   chunkBytes?: number;
   /** Lines in the reference sample. @defaultValue 100_000 */
   reservoir?: number;
@@ -100,7 +100,7 @@ export async function analyzeLogs(options: AnalyzeOptions): Promise<AnalyzeSumma
     output,
     keepLineScores = false,
     workers = Math.max(1, Math.min(2, availableParallelism())),
-    chunkBytes = 2 * 1024 * 1024,
+    chunkBytes = 1024 * 1024,
     reservoir = 100_000,
     windowMs = 60_000,
     maxLineBytes = 65_536,
@@ -186,6 +186,8 @@ export async function analyzeLogs(options: AnalyzeOptions): Promise<AnalyzeSumma
     });
     if (agg.lines === 0) throw new EmptyInputError(`no lines to analyze in ${files.join(', ')}`);
     onProgress?.({ phase: 'finishing', bytes: agg.bytes, totalBytes: agg.bytes, lines: agg.lines });
+    // The workers' memory goes before the sessions and windows are scored here.
+    await Promise.all([pool.close(), trainPool?.close()]);
 
     // 4. Sessions and windows per service.
     const allTop = new TopDetections(top);

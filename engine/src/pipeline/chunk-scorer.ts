@@ -76,7 +76,7 @@ export class ChunkScorer {
   private readonly lineModel: LineModel;
   private readonly parser: LogParser;
   private readonly sessionKey: SessionKey | null;
-  private readonly sink = new ByteSink(16 << 20);
+  private readonly sink = new ByteSink(8 << 20);
   private readonly json = new DetectionJsonWriter();
   private readonly scratch: Detection = {
     id: '',
