@@ -262,6 +262,19 @@ function fitBaseline(starts: number[], xs: number[], minHourWindows: number): Ba
 }
 
 /** Jensen–Shannon divergence (bits, in [0, 1]) between a window's template counts and the service's. */
+/** Totals of service distributions, which every window of the service is compared with (thousands of keys). */
+const distributionTotals = new WeakMap<Record<string, number>, number>();
+
+function totalOf(distribution: Record<string, number>): number {
+  let total = distributionTotals.get(distribution);
+  if (total === undefined) {
+    total = 0;
+    for (const c of Object.values(distribution)) total += c;
+    distributionTotals.set(distribution, total);
+  }
+  return total;
+}
+
 function jsDivergence(
   window: Record<string, number>,
   other: number,
@@ -269,8 +282,7 @@ function jsDivergence(
 ): number {
   let wTotal = other;
   for (const c of Object.values(window)) wTotal += c;
-  let sTotal = 0;
-  for (const c of Object.values(service)) sTotal += c;
+  const sTotal = totalOf(service);
   if (wTotal === 0 || sTotal === 0) return 0;
   let js = 0;
   let sCovered = 0;
