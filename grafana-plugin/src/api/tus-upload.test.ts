@@ -144,6 +144,24 @@ describe('uploadFile', () => {
     expect(engine.uploads.size).toBe(0);
   });
 
+  test('while the browser is offline, waits for the network without spending its retries', async () => {
+    const { engine, options } = setup();
+    for (let i = 0; i < 4; i++) {
+      engine.failNext('PATCH', 'network');
+    }
+    let offline = 4;
+    const waits: string[] = [];
+    const { jobId } = await uploadFile({
+      ...options,
+      retries: 0,
+      whenOnline: () => (offline-- > 0 ? Promise.resolve() : null),
+      onRetry: (r) => waits.push(`${r.offline ? 'offline' : 'retry'}: ${r.reason}`),
+    });
+    expect(engine.bytesOf(jobId)).toBe(TEXT);
+    expect(waits).toHaveLength(4);
+    expect(waits.every((w) => w.startsWith('offline: The engine cannot be reached'))).toBe(true);
+  });
+
   test('pauses on abort, then resumes from the engine offset with the job id', async () => {
     const { engine, options } = setup();
     const ctl = new AbortController();

@@ -23,6 +23,8 @@ export interface RetryInfo {
   retries: number;
   delayMs: number;
   reason: string;
+  /** The browser is offline: the upload waits for the network instead (the attempt is not counted). */
+  offline: boolean;
 }
 
 /** Options of {@link uploadFile}. */
@@ -48,6 +50,11 @@ export interface TusUploadOptions extends TusTarget {
   signal?: AbortSignal;
   /** @defaultValue a timer that the signal cuts short */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /**
+   * Resolves once the network is back when the browser knows it is offline (returns null when it is not), so that
+   * an offline spell of any length costs no retry. @defaultValue the browser's `navigator.onLine` and `online` event
+   */
+  whenOnline?: (signal?: AbortSignal) => Promise<void> | null;
 }
 
 /** A refusal or a failure of the engine (or of the way to it), in words a Grafana user understands. */
@@ -120,7 +127,14 @@ function base64(bytes: Uint8Array): string {
  * const { jobId } = await uploadFile({ ...api.connection, file, metadata: { filename: file.name }, signal });
  */
 export async function uploadFile(o: TusUploadOptions): Promise<{ jobId: string }> {
-  const { file, chunkBytes = DEFAULT_CHUNK_BYTES, retries = 6, signal, sleep = abortableSleep } = o;
+  const {
+    file,
+    chunkBytes = DEFAULT_CHUNK_BYTES,
+    retries = 6,
+    signal,
+    sleep = abortableSleep,
+    whenOnline = browserOnline,
+  } = o;
   const digest = o.digest ?? ((data: ArrayBuffer) => crypto.subtle.digest('SHA-256', data));
   const call = caller(o);
   let failures = 0;
@@ -129,11 +143,19 @@ export async function uploadFile(o: TusUploadOptions): Promise<{ jobId: string }
     if (signal?.aborted) {
       throw new UploadAbortedError();
     }
+    const back = err instanceof TusError && err.code === 'network' ? whenOnline(signal) : null;
+    if (back) {
+      o.onRetry?.({ attempt: failures, retries, delayMs: 0, reason: err.message, offline: true });
+      await back.catch(() => {
+        throw new UploadAbortedError();
+      });
+      return;
+    }
     if (!(err instanceof TusError) || !err.retryable || ++failures > retries) {
       throw err;
     }
     const delayMs = Math.min(10_000, 500 * 2 ** (failures - 1));
-    o.onRetry?.({ attempt: failures, retries, delayMs, reason: err.message });
+    o.onRetry?.({ attempt: failures, retries, delayMs, reason: err.message, offline: false });
     await sleep(delayMs, signal).catch(() => {
       throw new UploadAbortedError();
     });
@@ -320,6 +342,25 @@ async function refusal(res: Response): Promise<TusError> {
   const proxyMessage = typeof body?.message === 'string' ? body.message : null;
   const words = STATUS_WORDS[res.status] ?? proxyMessage ?? `The engine answered HTTP ${res.status}.`;
   return new TusError(words, res.status, `http_${res.status}`, retryable);
+}
+
+/** When the browser says it is offline, a promise of its `online` event (cut short by the signal); else null. */
+function browserOnline(signal?: AbortSignal): Promise<void> | null {
+  if (typeof navigator === 'undefined' || typeof window === 'undefined' || navigator.onLine !== false) {
+    return null;
+  }
+  return new Promise((resolve, reject) => {
+    const done = () => {
+      signal?.removeEventListener('abort', abort);
+      resolve();
+    };
+    const abort = () => {
+      window.removeEventListener('online', done);
+      reject(new UploadAbortedError());
+    };
+    window.addEventListener('online', done, { once: true });
+    signal?.addEventListener('abort', abort, { once: true });
+  });
 }
 
 function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -319,14 +319,16 @@ export class UploadQueue {
           ...(retried ? { message: null } : {}),
         });
       },
-      onRetry: ({ attempt, retries, delayMs, reason }) => {
+      onRetry: ({ attempt, retries, delayMs, reason, offline }) => {
         meter.reset();
         const seconds = Math.round(delayMs / 100) / 10;
         this.patch(id, {
           state: 'retrying',
           speed: null,
           eta: null,
-          message: `${reason} Trying again in ${seconds} s (attempt ${attempt} of ${retries}).`,
+          message: offline
+            ? 'The browser is offline: the upload goes on by itself when the network is back.'
+            : `${reason} Trying again in ${seconds} s (attempt ${attempt} of ${retries}).`,
         });
       },
     })
