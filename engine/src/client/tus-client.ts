@@ -33,9 +33,9 @@ export class UploadRefusedError extends Error {
     super(message);
   }
 
-  /** Worth another try after asking the server for its offset. */
+  /** Worth another try after asking the server for its offset (460: the chunk was damaged on the way). */
   get retryable(): boolean {
-    return this.status === 409 || this.status >= 500;
+    return this.status === 409 || this.status === 460 || this.status >= 500;
   }
 }
 
