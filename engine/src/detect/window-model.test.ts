@@ -50,6 +50,9 @@ describe('WindowModel', () => {
     // A ratio's normal range stays within [0, 1].
     expect(burst?.lower).toBeGreaterThanOrEqual(0);
     expect(burst?.upper).toBeLessThanOrEqual(1);
+    expect(burst?.explanation).toMatch(
+      /error ratio 33\.3% in the window from \d{4}-\d\d-\d\d \d\d:\d\d UTC /,
+    );
     const flood = model.score(window(at, 900, 0, { a: 630, b: 270 }));
     expect(flood?.score).toBeGreaterThanOrEqual(DEFAULT_THRESHOLD);
     expect(flood?.feature).toBe('volume');

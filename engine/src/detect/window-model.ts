@@ -316,19 +316,20 @@ function explainWindow(
   score: number,
   silent: boolean,
 ): string {
-  const at = new Date(w.start).toISOString();
+  // Read by people: minutes in UTC, e.g. "2026-11-22 06:56 UTC".
+  const at = `${new Date(w.start).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
   if (silent)
-    return `${w.service} logged nothing in the window at ${at}; about ${fmt(expected)} lines were expected.`;
+    return `${w.service} logged nothing in the window from ${at}; about ${fmt(expected)} lines were expected.`;
   const range = `(normal ${fmt(lower)} to ${fmt(upper)})`;
-  if (score < 0.3) return `${w.service} behaved as usual in the window at ${at}.`;
+  if (score < 0.3) return `${w.service} behaved as usual in the window from ${at}.`;
   switch (feature) {
     case 'volume':
-      return `${w.service} logged ${fmt(observed)} lines in the window at ${at} against an expected ${fmt(expected)} ${range}.`;
+      return `${w.service} logged ${fmt(observed)} lines in the window from ${at} against an expected ${fmt(expected)} ${range}.`;
     case 'error_ratio':
-      return `${w.service} error ratio ${(observed * 100).toFixed(1)}% in the window at ${at} against an expected ${(expected * 100).toFixed(1)}%.`;
+      return `${w.service} error ratio ${(observed * 100).toFixed(1)}% in the window from ${at} against an expected ${(expected * 100).toFixed(1)}%.`;
     case 'template_mix':
-      return `${w.service} logged an unusual mix of messages in the window at ${at} (divergence ${fmt(observed)} against a usual ${fmt(expected)}).`;
+      return `${w.service} logged an unusual mix of messages in the window from ${at} (divergence ${fmt(observed)} against a usual ${fmt(expected)}).`;
     case 'latency_p95':
-      return `${w.service} p95 latency ${fmt(observed)} ms in the window at ${at} against an expected ${fmt(expected)} ms ${range}.`;
+      return `${w.service} p95 latency ${fmt(observed)} ms in the window from ${at} against an expected ${fmt(expected)} ms ${range}.`;
   }
 }
