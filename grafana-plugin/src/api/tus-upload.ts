@@ -143,9 +143,10 @@ export async function uploadFile(o: TusUploadOptions): Promise<{ jobId: string }
     if (signal?.aborted) {
       throw new UploadAbortedError();
     }
-    const back = err instanceof TusError && err.code === 'network' ? whenOnline(signal) : null;
-    if (back) {
-      o.onRetry?.({ attempt: failures, retries, delayMs: 0, reason: err.message, offline: true });
+    const unreachable = err instanceof TusError && err.code === 'network' ? err : null;
+    const back = unreachable ? whenOnline(signal) : null;
+    if (unreachable && back) {
+      o.onRetry?.({ attempt: failures, retries, delayMs: 0, reason: unreachable.message, offline: true });
       await back.catch(() => {
         throw new UploadAbortedError();
       });
