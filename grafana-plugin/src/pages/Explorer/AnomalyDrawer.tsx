@@ -384,6 +384,17 @@ function DetectionDetails(props: Omit<AnomalyDrawerProps, 'detection' | 'error' 
 export function AnomalyDrawer(props: AnomalyDrawerProps) {
   const { detection: d, error, onClose, timeZone } = props;
   const s = useStyles2(getStyles);
+  useEffect(() => {
+    // Escape closes the drawer wherever the focus is: Grafana's drawer hears it only from inside, and a section
+    // re-rendering under the focus leaves it on the page.
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape' && !e.defaultPrevented) {
+        onClose();
+      }
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [onClose]);
   const badge = SEVERITY_BADGES[d?.severity ?? 'none'];
   const title = d ? `Anomalous ${KIND_WORDS[d.kind]}${d.service ? ` in ${d.service}` : ''}` : 'Anomaly';
   const subtitle = d ? (
