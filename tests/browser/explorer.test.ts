@@ -337,8 +337,10 @@ describe('the anomaly explorer in Chromium', () => {
       inDrawer.push(await focused());
     }
     expect(inDrawer).toEqual(expect.arrayContaining(['Not an anomaly', 'Confirmed', 'Copy LogQL']));
-    // From a control without a tooltip: on one that has one, the first Escape closes the tooltip, as in Grafana.
+    // With no tooltip open (hovered or focused): the first Escape closes an open tooltip, as in Grafana.
+    await page.mouse.move(10, 400);
     await drawer.getByRole('button', { name: 'Not an anomaly' }).focus();
+    await page.getByRole('tooltip').waitFor({ state: 'detached' });
     await page.keyboard.press('Escape');
     await drawer.waitFor({ state: 'detached' });
     // Back where the keyboard was: on the row it opened.
