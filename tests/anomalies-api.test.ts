@@ -2,34 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Detection } from '../engine/src/model/detection.js';
 import { severityFromScore } from '../engine/src/model/score.js';
 import { DEFAULT_FAKE_REPLY, type FakeOllama, startFakeOllama } from './fakes/ollama-server.js';
+import { lineDetection } from './support/detections.js';
 import { type EngineFixture, startEngine } from './support/engine.js';
 
 const T0 = Date.UTC(2026, 2, 1);
 const MINUTE = 60_000;
 
-function detection(id: string, tenant: string, over: Partial<Detection> = {}): Detection {
-  return {
-    id,
-    tenant,
-    source: 'app.log',
-    service: 'api',
-    timestamp: new Date(T0).toISOString(),
-    kind: 'line',
-    score: 0.9,
-    severity: 'high',
-    template_id: 't1',
-    template: 'GET <*> failed',
-    session_id: null,
-    observed: null,
-    expected: null,
-    lower: null,
-    upper: null,
-    detectors: [{ name: 'template_rarity', score: 0.9 }],
-    explanation: 'A rare template.',
-    samples: ['GET /x failed'],
-    ...over,
-  };
-}
+const detection = (id: string, tenant: string, over: Partial<Detection> = {}): Detection =>
+  lineDetection(id, tenant, { timestamp: new Date(T0).toISOString(), ...over });
 
 /** 30 detections of `acme` over 10 minutes with tied scores and times, windows with a band. */
 function acmeSet(): Detection[] {

@@ -5,6 +5,7 @@ import { migrate } from '../engine/src/store/sql/migrations.js';
 import { PostgresDb } from '../engine/src/store/sql/postgres-db.js';
 import { SqlStore } from '../engine/src/store/sql-store.js';
 import type { DetectionFilter, JobOptions, Store } from '../engine/src/store/store.js';
+import { lineDetection } from './support/detections.js';
 import { POSTGRES_URL, STORE_FACTORIES, type StoreFixture, uniqueName } from './support/stores.js';
 
 const OPTIONS: JobOptions = {
@@ -16,29 +17,7 @@ const OPTIONS: JobOptions = {
   retrain: false,
 };
 
-function detection(id: string, tenant: string, over: Partial<Detection> = {}): Detection {
-  return {
-    id,
-    tenant,
-    source: 'app.log',
-    service: 'api',
-    timestamp: '2026-01-01T00:00:00.000Z',
-    kind: 'line',
-    score: 0.9,
-    severity: 'high',
-    template_id: 't1',
-    template: 'GET <*> failed',
-    session_id: null,
-    observed: null,
-    expected: null,
-    lower: null,
-    upper: null,
-    detectors: [{ name: 'template_rarity', score: 0.9 }],
-    explanation: 'A rare template.',
-    samples: ['GET /x failed'],
-    ...over,
-  };
-}
+const detection = lineDetection;
 
 describe.each(STORE_FACTORIES)('store contract: $name', ({ open }) => {
   let fx: StoreFixture;
