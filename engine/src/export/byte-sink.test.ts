@@ -2,22 +2,22 @@ import { describe, expect, it } from 'vitest';
 import { ByteSink } from './byte-sink.js';
 
 describe('ByteSink', () => {
-  it('collects UTF-8 text across growth and resets on take', () => {
+  it('collects JSON strings as UTF-8 across growth and starts anew after a hand-over', () => {
     const sink = new ByteSink(4);
     const parts = ['héllo ', 'wörld ', '✓'.repeat(100), '\n'];
-    for (const p of parts) sink.write(p);
-    expect(Buffer.from(sink.take()).toString('utf8')).toBe(parts.join(''));
-    sink.write('again');
-    expect(Buffer.from(sink.take()).toString('utf8')).toBe('again');
+    for (const p of parts) sink.jsonString(p);
+    expect(Buffer.from(sink.handOver()).toString('utf8')).toBe(parts.map((p) => JSON.stringify(p)).join(''));
+    sink.ascii('again');
+    expect(Buffer.from(sink.handOver()).toString('utf8')).toBe('again');
   });
 
   it('hands its memory over without a copy and writes into memory handed back', () => {
     const sink = new ByteSink(8);
-    sink.write('first chunk');
+    sink.ascii('first chunk');
     const out = sink.handOver();
     expect(Buffer.from(out).toString('utf8')).toBe('first chunk');
     sink.adopt(out.buffer as ArrayBuffer);
-    sink.write('second');
+    sink.ascii('second');
     const again = sink.handOver();
     expect(again.buffer).toBe(out.buffer);
     expect(Buffer.from(again).toString('utf8')).toBe('second');

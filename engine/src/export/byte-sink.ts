@@ -1,6 +1,6 @@
 /**
- * A growable byte buffer that text is encoded into as it is produced, so that millions of short-lived strings
- * (one JSON line per log line) die young instead of being kept for a join and an encode.
+ * A growable byte buffer that JSON is encoded into as it is produced, so that no string is built for each of the
+ * millions of lines `analyze --json` writes.
  */
 export class ByteSink {
   private buf: Buffer | null;
@@ -14,13 +14,6 @@ export class ByteSink {
   adopt(memory: ArrayBuffer): void {
     if (this.length > 0 || (this.buf && this.buf.length >= memory.byteLength)) return;
     this.buf = Buffer.from(memory);
-  }
-
-  /** Appends text as UTF-8. */
-  write(text: string): void {
-    this.ensure(text.length * 3);
-    const buf = this.buf as Buffer;
-    this.length += buf.write(text, this.length, 'utf8');
   }
 
   private ensure(bytes: number): void {
@@ -77,14 +70,6 @@ export class ByteSink {
     }
     b[p++] = 34;
     this.length = p;
-  }
-
-  /** The bytes written, in a buffer of their own (safe to transfer to another thread). */
-  take(): Uint8Array {
-    const out = new Uint8Array(this.length);
-    if (this.buf) out.set(this.buf.subarray(0, this.length));
-    this.length = 0;
-    return out;
   }
 
   /**

@@ -53,7 +53,7 @@ describe('detectionToJsonLine', () => {
     const sink = new ByteSink(16);
     const written = (d: Detection) => {
       writer.write(d, sink);
-      return Buffer.from(sink.take()).toString('utf8');
+      return Buffer.from(sink.handOver()).toString('utf8');
     };
     const variants: Detection[] = [
       base,
