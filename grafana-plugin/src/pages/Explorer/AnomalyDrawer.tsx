@@ -385,10 +385,11 @@ export function AnomalyDrawer(props: AnomalyDrawerProps) {
   const { detection: d, error, onClose, timeZone } = props;
   const s = useStyles2(getStyles);
   useEffect(() => {
-    // Escape closes the drawer wherever the focus is: Grafana's drawer hears it only from inside, and a section
-    // re-rendering under the focus leaves it on the page.
+    // Escape closes the drawer wherever the focus is: Grafana's drawer hears it only from inside (and closes
+    // itself then), and a section re-rendering under the focus leaves it on the page.
     const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape' && !e.defaultPrevented) {
+      const inDialog = e.target instanceof Element && e.target.closest('[role="dialog"]') !== null;
+      if (e.key === 'Escape' && !e.defaultPrevented && !inDialog) {
         onClose();
       }
     };
