@@ -126,6 +126,8 @@ const DEFAULTS: Required<TemplateMinerOptions> = {
 const NO_MERGES: readonly number[] = Object.freeze([]);
 /** Messages whose match against a frozen parent an overlay remembers; past it the memory starts over. */
 const MAX_REMEMBERED_MATCHES = 32_768;
+/** Slots of the table of messages seen once (a power of two). */
+const SIGHTINGS = 1 << 16;
 /** Most templates compared when looking for a variant, so that streams of ever-new messages stay fast. */
 const VARIANT_COMPARISONS = 1024;
 
@@ -171,6 +173,8 @@ export class TemplateMiner {
    * log messages repeat, and a repeat then costs a lookup instead of a tokenization and a tree walk.
    */
   private readonly rememberedMatches = new Map<string, TemplateMatch>();
+  /** Hashes of messages seen once, by slot (see {@link TemplateMiner.remember}). */
+  private readonly sightings = new Int32Array(SIGHTINGS);
 
   /**
    * @param options - tuning; the defaults suit logs in general.
@@ -328,7 +332,19 @@ export class TemplateMiner {
     return miner;
   }
 
+  /**
+   * Remembers a message's match once the message is seen a second time: most messages never repeat (they carry
+   * ids), and remembering each would keep them alive only to be dropped, which costs the collector more than a
+   * repeat costs to match again.
+   */
   private remember(message: string, match: TemplateMatch): void {
+    let h = 0x811c9dc5 | 0;
+    for (let i = 0; i < message.length; i++) h = Math.imul(h ^ message.charCodeAt(i), 0x01000193);
+    const slot = h & (SIGHTINGS - 1);
+    if (this.sightings[slot] !== h) {
+      this.sightings[slot] = h;
+      return;
+    }
     if (this.rememberedMatches.size >= MAX_REMEMBERED_MATCHES) this.rememberedMatches.clear();
     this.rememberedMatches.set(message, match);
   }
