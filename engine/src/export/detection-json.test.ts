@@ -76,6 +76,27 @@ describe('detectionToJsonLine', () => {
     }
   });
 
+  it('writes a sample given as its UTF-8 bytes exactly as the same sample given as a string', () => {
+    const writer = new DetectionJsonWriter();
+    const sink = new ByteSink(16);
+    const samples = [
+      '',
+      'plain ascii line',
+      '{"time":"2026-11-22T10:00:00Z","msg":"a \\"quoted\\" \\\\ path"}',
+      '\b\f\n\r\t\u0000\u0001\u001f\u007f tabs and controls',
+      'é ✓ 日本 🚀 \u2028 \u2029 \ufeff',
+    ];
+    for (const sample of samples) {
+      const d = { ...base, samples: [sample, 'second'] };
+      writer.write(d, sink);
+      const fromString = Buffer.from(sink.handOver()).toString('utf8');
+      const bytes = Buffer.from(`xx${sample}yy`, 'utf8');
+      writer.write(d, sink, bytes, 2, bytes.length - 2);
+      expect(Buffer.from(sink.handOver()).toString('utf8')).toBe(fromString);
+      expect(fromString).toBe(`${JSON.stringify(d)}\n`);
+    }
+  });
+
   it('formats times as RFC 3339 and rejects non-times', () => {
     expect(rfc3339(0)).toBe('1970-01-01T00:00:00.000Z');
     for (const ms of [1795334541000, 1795334541007, 1795334549999, 1795334550042, 1795334610999, -1000]) {

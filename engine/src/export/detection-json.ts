@@ -1,9 +1,5 @@
 import type { Detection } from '../model/detection.js';
-import type { ByteSink } from './byte-sink.js';
-
-/** Characters JSON.stringify escapes, and surrogates (it escapes lone ones). */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what JSON escapes.
-const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+import { type ByteSink, NEEDS_ESCAPE } from './byte-sink.js';
 
 /** `JSON.stringify(s)`, without its cost for the common string that needs no escape. */
 function quote(s: string): string {
@@ -88,8 +84,11 @@ export class DetectionJsonWriter {
   private readonly templates = new Map<string, { template: string | null; json: Uint8Array }>();
   private readonly names = new Map<string, Uint8Array>();
 
-  /** Appends one JSON line, ending with a newline. */
-  write(d: Detection, out: ByteSink): void {
+  /**
+   * Appends one JSON line, ending with a newline. When the first sample is a line read from bytes, `raw[start..end)`
+   * (valid UTF-8) may give those bytes, which are then escaped as they are instead of encoding the string again.
+   */
+  write(d: Detection, out: ByteSink, raw: Uint8Array | null = null, start = 0, end = 0): void {
     if (d.tenant !== this.tenant || d.source !== this.source) {
       this.tenant = d.tenant;
       this.source = d.source;
@@ -134,7 +133,8 @@ export class DetectionJsonWriter {
     out.bytes(SAMPLES);
     for (let i = 0; i < d.samples.length; i++) {
       if (i > 0) out.ascii(',');
-      out.jsonString(d.samples[i]);
+      if (i === 0 && raw !== null) out.jsonUtf8(raw, start, end);
+      else out.jsonString(d.samples[i]);
     }
     out.bytes(END);
   }

@@ -39,6 +39,26 @@ describe('splitLines', () => {
     const exact = splitLines(Buffer.from(`${'b'.repeat(10)}\r\n`), { maxLineBytes: 10 });
     expect(exact).toMatchObject({ lines: ['b'.repeat(10)], truncated: 0 });
   });
+
+  it('gives where each line is in the chunk, unless the chunk held invalid UTF-8', () => {
+    const chunk = Buffer.from(`first\r\nsécond\n\n${'x'.repeat(12)}\nlast`);
+    const r = splitLines(chunk, { maxLineBytes: 10, offsets: true });
+    expect(r.lines).toEqual(['first', 'sécond', '', 'x'.repeat(10), 'last']);
+    const { starts, ends } = r;
+    if (starts === null || ends === null) throw new Error('no offsets');
+    r.lines.forEach((line, i) => {
+      expect(chunk.toString('utf8', starts[i], ends[i])).toBe(line);
+    });
+    const many = Buffer.from('a\n'.repeat(5000));
+    const m = splitLines(many, { offsets: true });
+    expect(m.starts?.[4999]).toBe(9998);
+    expect(m.ends?.[4999]).toBe(9999);
+    expect(splitLines(Buffer.from('ok\n\xffbad\n', 'latin1'), { offsets: true })).toMatchObject({
+      starts: null,
+      ends: null,
+    });
+    expect(splitLines(chunk).starts).toBeNull();
+  });
 });
 
 function randomText(seed: number, size: number): Buffer {

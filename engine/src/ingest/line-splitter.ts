@@ -11,6 +11,8 @@ const BOM = 0xfeff;
 export interface SplitLinesOptions {
   /** Lines longer than this many bytes are cut at a UTF-8 character start. @defaultValue 65_536 */
   maxLineBytes?: number;
+  /** Also give where each line's bytes are in the chunk ({@link SplitLinesResult.starts}). @defaultValue false */
+  offsets?: boolean;
 }
 
 /** The lines of a chunk and what had to be repaired in them. */
@@ -20,6 +22,12 @@ export interface SplitLinesResult {
   invalidUtf8: number;
   /** Lines cut to `maxLineBytes`. */
   truncated: number;
+  /**
+   * With `offsets`: line i is the UTF-8 text of `chunk[starts[i]..ends[i])` (its newline, CR and any cut part
+   * excluded); `null` when the chunk held invalid UTF-8, since replaced lines no longer equal their bytes.
+   */
+  starts: Int32Array | null;
+  ends: Int32Array | null;
 }
 
 /**
@@ -35,10 +43,18 @@ export interface SplitLinesResult {
  */
 export function splitLines(
   chunk: Buffer,
-  { maxLineBytes = 65_536 }: SplitLinesOptions = {},
+  { maxLineBytes = 65_536, offsets = false }: SplitLinesOptions = {},
 ): SplitLinesResult {
   const lines: string[] = [];
   const valid = isUtf8(chunk);
+  let starts: Int32Array | null = null;
+  let ends: Int32Array | null = null;
+  if (offsets && valid) {
+    // Room for lines of 64 bytes on average, grown when the chunk holds more.
+    const capacity = Math.max(64, chunk.length >> 6);
+    starts = new Int32Array(capacity);
+    ends = new Int32Array(capacity);
+  }
   let invalidUtf8 = 0;
   let truncated = 0;
   let start = 0;
@@ -56,10 +72,25 @@ export function splitLines(
     }
     const line = chunk.toString('utf8', start, stop);
     if (!valid) invalidUtf8 += countReplaced(line, chunk, start, stop);
+    if (starts !== null && ends !== null) {
+      const i = lines.length;
+      if (i === starts.length) {
+        starts = grow(starts);
+        ends = grow(ends);
+      }
+      starts[i] = start;
+      ends[i] = stop;
+    }
     lines.push(line);
     start = lf + 1;
   }
-  return { lines, invalidUtf8, truncated };
+  return { lines, invalidUtf8, truncated, starts, ends };
+}
+
+function grow(a: Int32Array): Int32Array {
+  const next = new Int32Array(a.length * 2);
+  next.set(a);
+  return next;
 }
 
 /** U+FFFD in the decoded line that the bytes did not hold as such: one per invalid sequence. */

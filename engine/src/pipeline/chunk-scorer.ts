@@ -116,11 +116,9 @@ export class ChunkScorer {
   /** Scores one chunk. */
   score(task: ChunkTask): ChunkResult {
     const o = this.options;
-    const { lines, invalidUtf8, truncated } = splitLines(
+    const { lines, invalidUtf8, truncated, starts, ends } = splitLines(
       Buffer.from(task.bytes.buffer, task.bytes.byteOffset, task.bytes.byteLength),
-      {
-        maxLineBytes: o.maxLineBytes,
-      },
+      { maxLineBytes: o.maxLineBytes, offsets: o.json },
     );
     if (task.outputMemory) this.sink.adopt(task.outputMemory);
     const overlay = this.miner.overlay();
@@ -178,7 +176,10 @@ export class ChunkScorer {
       d.detectors = ls.detectors;
       d.explanation = ls.fatal && ls.score < o.threshold ? `Fatal line: ${ls.explanation}` : ls.explanation;
       d.samples[0] = line;
-      if (o.json) this.json.write(d, out);
+      if (o.json) {
+        if (starts !== null && ends !== null) this.json.write(d, out, task.bytes, starts[i], ends[i]);
+        else this.json.write(d, out);
+      }
       if (offered) top.offer({ ...d, samples: [line] });
     }
     return {
