@@ -1,8 +1,9 @@
 import { type RobustStats, robustStats, robustZ } from '../features/robust-stats.js';
-import { DEFAULT_THRESHOLD, tailProbabilityFromScore } from '../model/score.js';
+import type { DetectorScore } from '../model/detection.js';
+import { DEFAULT_THRESHOLD, scoreFromTailProbability, tailProbabilityFromScore } from '../model/score.js';
 import { LEVELS, type Level, type ParsedRecord } from '../parse/record.js';
 import { TailCalibrator, type TailCalibratorState } from './calibration.js';
-import { combineVerdicts, type DetectorVerdict, type EnsembleResult } from './ensemble.js';
+import { type EnsembleResult, round4 } from './ensemble.js';
 
 /** One reference line as the line model learns it. */
 export interface LineObservation {
@@ -93,13 +94,19 @@ const SEVERE_LEVELS: readonly Level[] = ['warn', 'error', 'fatal'];
  * The line-level model: template rarity (tail mass of templates at most this frequent), first-seen templates
  * (Good–Turing probability of an unseen template), rare parameter values (Good–Turing per template position),
  * the level, and numeric fields (latency, bytes, …) against per-template median/MAD baselines. Every detector is a
- * tail probability on the reference sample; {@link combineVerdicts} joins them.
+ * tail probability on the reference sample, joined by the ensemble rule ({@link combineVerdicts}).
  */
 export class LineModel {
   private readonly numeric = new Map<string, NumericField>();
   private readonly templateCounts: Map<string, number>;
   /** What scoring needs of each reference template, found with one lookup. */
   private readonly templates = new Map<string, TemplateFacts>();
+  /** Scratch verdicts of the line being scored: detector name, tail probability, kind. */
+  private readonly verdictNames: string[] = new Array(MAX_VERDICTS).fill('');
+  private readonly verdictP = new Float64Array(MAX_VERDICTS);
+  private readonly verdictKind = new Uint8Array(MAX_VERDICTS);
+  /** Detector scores by name and score × 10 000, shared by every line that has them (they are never changed). */
+  private readonly detectorScores = new Map<string, (DetectorScore | undefined)[]>();
 
   private constructor(private readonly s: LineModelState) {
     for (const [field, m] of Object.entries(s.numeric)) {
@@ -315,6 +322,10 @@ export class LineModel {
     return true;
   }
 
+  /**
+   * Scores a line with every detector. The hot path of scoring (most lines carry a numeric field), so verdicts go
+   * through scratch arrays and detector scores are shared objects; the result is {@link combineVerdicts} exactly.
+   */
   private scoreFully(
     record: ParsedRecord,
     facts: TemplateFacts | undefined,
@@ -323,56 +334,59 @@ export class LineModel {
     template: string,
   ): LineScore {
     const s = this.s;
-    const verdicts: DetectorVerdict[] = [];
+    const names = this.verdictNames;
+    const ps = this.verdictP;
+    const kinds = this.verdictKind;
+    let n = 0;
     const templateCount = facts === undefined ? 0 : facts.count;
     const newTemplate = templateCount === 0;
-    const evidence: LineEvidence = {
-      templateCount,
-      referenceLines: s.total,
-      newTemplate,
-      rareValue: null,
-      numeric: null,
-      level: record.level,
-    };
-    const kinds: string[] = [];
+    let rareValue: LineEvidence['rareValue'] = null;
     if (facts === undefined || newTemplate) {
-      verdicts.push({ name: 'new_template', p: s.newTemplateP });
-      kinds.push('new_template');
+      names[n] = 'new_template';
+      ps[n] = s.newTemplateP;
+      kinds[n++] = Kind.NewTemplate;
     } else {
-      verdicts.push({ name: 'template_rarity', p: facts.tailP });
-      kinds.push('template_rarity');
+      names[n] = 'template_rarity';
+      ps[n] = facts.tailP;
+      kinds[n++] = Kind.TemplateRarity;
       const positions = facts.positions;
       if (positions) {
-        let best: { p: number; position: number; value: string; distinct: number; support: number } | null =
-          null;
+        let bestP = Number.POSITIVE_INFINITY;
+        let bestAt = -1;
         const np = Math.min(params.length, positions.length);
         for (let i = 0; i < np; i++) {
-          const ps = positions[i];
-          if (!ps || ps.total < s.minParamSupport || ps.values.has(params[i])) continue;
-          const p = (ps.singletons + 1) / (ps.total + 1);
-          if (!best || p < best.p) {
-            best = { p, position: i, value: params[i], distinct: ps.values.size, support: ps.total };
+          const pos = positions[i];
+          if (!pos || pos.total < s.minParamSupport || pos.values.has(params[i])) continue;
+          const p = (pos.singletons + 1) / (pos.total + 1);
+          if (bestAt < 0 || p < bestP) {
+            bestP = p;
+            bestAt = i;
           }
         }
-        if (best) {
-          verdicts.push({ name: 'rare_value', p: Math.min(1, best.p * np) });
-          kinds.push('rare_value');
-          evidence.rareValue = {
-            position: best.position,
-            value: best.value,
-            distinct: best.distinct,
-            support: best.support,
+        if (bestAt >= 0) {
+          const best = positions[bestAt] as ParamPosition;
+          names[n] = 'rare_value';
+          ps[n] = Math.min(1, bestP * np);
+          kinds[n++] = Kind.RareValue;
+          rareValue = {
+            position: bestAt,
+            value: params[bestAt],
+            distinct: best.values.size,
+            support: best.total,
           };
         }
       }
     }
     const level = record.level;
     if (level === 'warn' || level === 'error' || level === 'fatal') {
-      verdicts.push({ name: 'level', p: s.levelTailP[level] ?? 1 });
-      kinds.push('level');
+      names[n] = 'level';
+      ps[n] = s.levelTailP[level] ?? 1;
+      kinds[n++] = Kind.Level;
     }
     let bestNumericP = 1;
     let bestBand: Band | null = null;
+    let bestField = '';
+    let bestValue = 0;
     for (const field in record.numeric) {
       const m = this.numeric.get(field);
       if (!m) continue;
@@ -380,35 +394,85 @@ export class LineModel {
       if (!Number.isFinite(v)) continue;
       const b = m.perTemplate.get(templateId) ?? m.global;
       const p = m.cal.tailProbability(robustZ(m.log ? Math.log1p(Math.max(0, v)) : v, b.base));
-      verdicts.push({ name: field, p });
-      kinds.push('numeric');
+      if (n === names.length) break; // more numeric fields than verdict slots: never with the field cap
+      names[n] = field;
+      ps[n] = p;
+      kinds[n++] = Kind.Numeric;
       if (p < bestNumericP) {
         bestNumericP = p;
         bestBand = b;
-        evidence.numeric = { field, observed: v, expected: b.expected, lower: b.lower, upper: b.upper };
+        bestField = field;
+        bestValue = v;
       }
     }
-    const result = combineVerdicts(verdicts);
+
+    // combineVerdicts, with equal weights.
+    let minP = Number.POSITIVE_INFINITY;
+    let strongest = -1;
+    const detectors: DetectorScore[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const p = ps[i];
+      detectors[i] = this.detectorScore(names[i], round4(scoreFromTailProbability(p)));
+      const adjusted = p / (1 / n);
+      if (adjusted < minP) {
+        minP = adjusted;
+        strongest = i;
+      }
+    }
+    const score = round4(scoreFromTailProbability(Math.min(1, minP)));
+
     const fatal = level === 'fatal' || record.message.startsWith('panic:');
-    const strongestKind = result.strongest >= 0 ? kinds[result.strongest] : 'none';
-    if (strongestKind !== 'numeric')
-      evidence.numeric = evidence.numeric && bestNumericP < 1e-3 ? evidence.numeric : null;
-    let explanation: string;
-    if (strongestKind === 'template_rarity' && result.score < 0.3 && facts !== undefined)
-      explanation = facts.seen;
-    else if (strongestKind === 'numeric' && evidence.numeric && bestBand !== null) {
-      explanation = `${evidence.numeric.field} = ${fmt(evidence.numeric.observed)} ${bandText(bestBand, template)}`;
-    } else explanation = explainLine(strongestKind, result, evidence, template);
-    return {
-      score: result.score,
-      detectors: result.detectors,
-      strongest: result.strongest,
-      evidence,
-      fatal,
-      explanation,
+    const strongestKind = strongest >= 0 ? kinds[strongest] : Kind.None;
+    const numeric =
+      bestBand !== null && (strongestKind === Kind.Numeric || bestNumericP < 1e-3)
+        ? {
+            field: bestField,
+            observed: bestValue,
+            expected: bestBand.expected,
+            lower: bestBand.lower,
+            upper: bestBand.upper,
+          }
+        : null;
+    const evidence: LineEvidence = {
+      templateCount,
+      referenceLines: s.total,
+      newTemplate,
+      rareValue,
+      numeric,
+      level,
     };
+    let explanation: string;
+    if (strongestKind === Kind.TemplateRarity && score < 0.3 && facts !== undefined) explanation = facts.seen;
+    else if (strongestKind === Kind.Numeric && bestBand !== null)
+      explanation = numericExplanation(bestBand, bestField, bestValue, template);
+    else explanation = explainLine(KIND_NAMES[strongestKind], score, evidence, template);
+    return { score, detectors, strongest, evidence, fatal, explanation };
+  }
+
+  /** The shared `{name, score}` of a detector's rounded score. */
+  private detectorScore(name: string, score: number): DetectorScore {
+    let byScore = this.detectorScores.get(name);
+    if (byScore === undefined) {
+      byScore = new Array(10_001);
+      this.detectorScores.set(name, byScore);
+    }
+    const k = Math.round(score * 10_000);
+    let d = byScore[k];
+    if (d === undefined || d.score !== score) {
+      d = { name, score };
+      if (k >= 0 && k <= 10_000) byScore[k] = d;
+    }
+    return d;
   }
 }
+
+/** What a verdict is about, for the explanation (an index into {@link KIND_NAMES}). */
+const Kind = { None: 0, NewTemplate: 1, TemplateRarity: 2, RareValue: 3, Level: 4, Numeric: 5 } as const;
+
+const KIND_NAMES = ['none', 'new_template', 'template_rarity', 'rare_value', 'level', 'numeric'] as const;
+
+/** Most verdicts of one line: template, rare value, level and every numeric field the model follows. */
+const MAX_VERDICTS = 64;
 
 /** A numeric field's model, ready to score. */
 interface NumericField {
@@ -427,13 +491,22 @@ interface Band {
   /** The last template the band was explained for, and that explanation's text after the value. */
   template: string | null;
   text: string;
+  /** Whole explanations for that template by observed value (values repeat: status codes, whole milliseconds). */
+  explained: Map<number, string>;
+}
+
+/** The values a reference template had at one parameter position. */
+interface ParamPosition {
+  values: Map<string, number>;
+  total: number;
+  singletons: number;
 }
 
 /** A reference template's count, rarity and parameter values. */
 interface TemplateFacts {
   count: number;
   tailP: number;
-  positions: ({ values: Map<string, number>; total: number; singletons: number } | null)[] | null;
+  positions: (ParamPosition | null)[] | null;
   /** The explanation of an unremarkable line of this template. */
   seen: string;
   /** The score of a line of this template that only its rarity speaks about, per level (it is the same every time). */
@@ -450,16 +523,27 @@ function band(base: RobustStats, log: boolean, bandZ: number): Band {
     upper: back(base.median + half),
     template: null,
     text: '',
+    explained: new Map(),
   };
 }
 
-/** The explanation of a numeric verdict after `field = value`, kept for the band's last template. */
-function bandText(b: Band, template: string): string {
+/** Most explanations a band keeps by value. */
+const MAX_EXPLAINED_VALUES = 256;
+
+/** The explanation of a numeric verdict of a field's band; kept for the band's last template. */
+function numericExplanation(b: Band, field: string, observed: number, template: string): string {
   if (b.template !== template) {
     b.template = template;
     b.text = `against an expected ${fmt(b.expected)} (normal range ${fmt(b.lower)} to ${fmt(b.upper)}) for "${shorten(template)}".`;
+    b.explained.clear();
   }
-  return b.text;
+  let text = b.explained.get(observed);
+  if (text === undefined) {
+    text = `${field} = ${fmt(observed)} ${b.text}`;
+    if (b.explained.size >= MAX_EXPLAINED_VALUES) b.explained.clear();
+    b.explained.set(observed, text);
+  }
+  return text;
 }
 
 function shorten(template: string): string {
@@ -471,13 +555,13 @@ function fmt(x: number): string {
   return Math.abs(x) >= 100 ? x.toFixed(0) : x.toPrecision(3);
 }
 
-function explainLine(kind: string, result: EnsembleResult, e: LineEvidence, template: string): string {
+function explainLine(kind: string, score: number, e: LineEvidence, template: string): string {
   const t = shorten(template);
   switch (kind) {
     case 'new_template':
       return `New template "${t}" never seen in ${e.referenceLines} reference lines.`;
     case 'template_rarity':
-      if (result.score < 0.3)
+      if (score < 0.3)
         return `Template seen ${e.templateCount} times in ${e.referenceLines} reference lines.`;
       return `Rare template "${t}": ${e.templateCount} of ${e.referenceLines} reference lines.`;
     case 'rare_value':
