@@ -11,6 +11,16 @@ describe('ByteSink', () => {
     expect(Buffer.from(sink.handOver()).toString('utf8')).toBe('again');
   });
 
+  it('writes the digits of non-negative integers as String does', () => {
+    const sink = new ByteSink(2);
+    const numbers = [0, 7, 10, 99, 100, 65_535, 2 ** 31, 2 ** 32 + 1, 1e15, Number.MAX_SAFE_INTEGER];
+    for (const n of numbers) {
+      sink.uint(n);
+      sink.ascii(',');
+    }
+    expect(Buffer.from(sink.handOver()).toString('utf8')).toBe(numbers.map((n) => `${n},`).join(''));
+  });
+
   it('hands its memory over without a copy and writes into memory handed back', () => {
     const sink = new ByteSink(8);
     sink.ascii('first chunk');

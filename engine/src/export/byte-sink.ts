@@ -40,6 +40,22 @@ export class ByteSink {
     this.length = p;
   }
 
+  /** Appends the decimal digits of a non-negative safe integer (as `String(n)`). */
+  uint(n: number): void {
+    let digits = 1;
+    for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++;
+    this.ensure(digits);
+    const b = this.buf as Buffer;
+    let p = this.length + digits;
+    this.length = p;
+    let x = n;
+    do {
+      const q = Math.floor(x / 10);
+      b[--p] = 48 + (x - q * 10);
+      x = q;
+    } while (x > 0);
+  }
+
   /** Appends `JSON.stringify(text)` as UTF-8, byte for byte, without making the string. */
   jsonString(text: string): void {
     const n = text.length;

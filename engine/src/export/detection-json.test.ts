@@ -97,6 +97,33 @@ describe('detectionToJsonLine', () => {
     }
   });
 
+  it('writes a line detection from its line number and time as write does from the id and RFC 3339 text', () => {
+    const writer = new DetectionJsonWriter();
+    const sink = new ByteSink(16);
+    const times = [
+      null,
+      Number.NaN,
+      0,
+      1_763_805_613_630,
+      1_763_805_613_000.7,
+      -1,
+      8.64e15 + 1,
+      253_402_300_800_000,
+    ];
+    const lineNos = [0, 1, 9, 10, 99_999, 1_234_567_890_123, Number.MAX_SAFE_INTEGER];
+    for (const source of ['app.log', 'odd "name"\\.log', 'ünï.log']) {
+      for (const ms of times) {
+        for (const lineNo of lineNos) {
+          const d = { ...base, source, id: 'ignored', timestamp: 'ignored' };
+          writer.writeLine(d, sink, lineNo, ms);
+          const line = Buffer.from(sink.handOver()).toString('utf8');
+          const expected = { ...d, id: `${source}:${lineNo}`, timestamp: rfc3339(ms) };
+          expect(line).toBe(`${JSON.stringify(expected)}\n`);
+        }
+      }
+    }
+  });
+
   it('formats times as RFC 3339 and rejects non-times', () => {
     expect(rfc3339(0)).toBe('1970-01-01T00:00:00.000Z');
     for (const ms of [1795334541000, 1795334541007, 1795334549999, 1795334550042, 1795334610999, -1000]) {

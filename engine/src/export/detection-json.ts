@@ -81,6 +81,8 @@ export class DetectionJsonWriter {
   private tenant: string | null = null;
   private source: string | null = null;
   private tenantAndSource: Uint8Array = new Uint8Array(0);
+  private idSource: string | null = null;
+  private idPrefix: Uint8Array = new Uint8Array(0);
   private readonly templates = new Map<string, { template: string | null; json: Uint8Array }>();
   private readonly names = new Map<string, Uint8Array>();
 
@@ -89,6 +91,50 @@ export class DetectionJsonWriter {
    * (valid UTF-8) may give those bytes, which are then escaped as they are instead of encoding the string again.
    */
   write(d: Detection, out: ByteSink, raw: Uint8Array | null = null, start = 0, end = 0): void {
+    out.bytes(ID);
+    out.jsonString(d.id);
+    this.tenantToTimestamp(d, out);
+    nullableString(out, d.timestamp);
+    this.kindToEnd(d, out, raw, start, end);
+  }
+
+  /**
+   * Appends the JSON line of an input line's detection, as {@link DetectionJsonWriter.write} does with `d.id` =
+   * `${d.source}:${lineNo}` and `d.timestamp` = `rfc3339(timestampMs)` (both ignored in `d`), without making
+   * those strings for every line.
+   */
+  writeLine(
+    d: Detection,
+    out: ByteSink,
+    lineNo: number,
+    timestampMs: number | null,
+    raw: Uint8Array | null = null,
+    start = 0,
+    end = 0,
+  ): void {
+    if (d.source !== this.idSource) {
+      this.idSource = d.source;
+      const quoted = JSON.stringify(`${d.source}:`);
+      this.idPrefix = utf8(`{"id":${quoted.slice(0, -1)}`);
+    }
+    out.bytes(this.idPrefix);
+    if (Number.isSafeInteger(lineNo) && lineNo >= 0) out.uint(lineNo);
+    else out.ascii(String(lineNo));
+    out.ascii('"');
+    this.tenantToTimestamp(d, out);
+    const ts = rfc3339Parts(timestampMs);
+    if (ts === null) out.bytes(NULL);
+    else {
+      out.ascii('"');
+      out.ascii(ts.prefix);
+      out.ascii(ts.rest);
+      out.ascii('"');
+    }
+    this.kindToEnd(d, out, raw, start, end);
+  }
+
+  /** From `,"tenant"` to `"timestamp":`. */
+  private tenantToTimestamp(d: Detection, out: ByteSink): void {
     if (d.tenant !== this.tenant || d.source !== this.source) {
       this.tenant = d.tenant;
       this.source = d.source;
@@ -96,12 +142,13 @@ export class DetectionJsonWriter {
         `,"tenant":${JSON.stringify(d.tenant)},"source":${JSON.stringify(d.source)},"service":`,
       );
     }
-    out.bytes(ID);
-    out.jsonString(d.id);
     out.bytes(this.tenantAndSource);
     nullableString(out, d.service);
     out.bytes(TIMESTAMP);
-    nullableString(out, d.timestamp);
+  }
+
+  /** From `,"kind"` to the end of the line. */
+  private kindToEnd(d: Detection, out: ByteSink, raw: Uint8Array | null, start: number, end: number): void {
     out.bytes(KIND);
     out.ascii(d.kind);
     out.bytes(SCORE);
@@ -168,9 +215,12 @@ function nullableString(out: ByteSink, s: string | null): void {
 
 let cachedMinute = Number.NaN;
 let cachedPrefix = '';
+let cachedRest = Number.NaN;
+let cachedRestText = '';
+const parts = { prefix: '', rest: '' };
 
-/** RFC 3339 text of an epoch-ms time (UTC, milliseconds), or null. Caches the minute: log times arrive in order. */
-export function rfc3339(ms: number | null): string | null {
+/** The minute and the rest (`ss.mmmZ`) of {@link rfc3339}'s text, in one object reused by every call. */
+function rfc3339Parts(ms: number | null): { prefix: string; rest: string } | null {
   if (ms === null || !Number.isFinite(ms)) return null;
   const minute = Math.floor(ms / 60_000);
   if (minute !== cachedMinute) {
@@ -180,7 +230,19 @@ export function rfc3339(ms: number | null): string | null {
     cachedPrefix = d.toISOString().slice(0, 17);
   }
   const rest = Math.floor(ms - minute * 60_000);
-  const sec = Math.floor(rest / 1000);
-  const milli = rest - sec * 1000;
-  return `${cachedPrefix}${sec < 10 ? '0' : ''}${sec}.${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
+  if (rest !== cachedRest) {
+    const sec = Math.floor(rest / 1000);
+    const milli = rest - sec * 1000;
+    cachedRest = rest;
+    cachedRestText = `${sec < 10 ? '0' : ''}${sec}.${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
+  }
+  parts.prefix = cachedPrefix;
+  parts.rest = cachedRestText;
+  return parts;
+}
+
+/** RFC 3339 text of an epoch-ms time (UTC, milliseconds), or null. Caches the minute: log times arrive in order. */
+export function rfc3339(ms: number | null): string | null {
+  const p = rfc3339Parts(ms);
+  return p === null ? null : p.prefix + p.rest;
 }

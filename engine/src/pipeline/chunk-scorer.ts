@@ -79,11 +79,11 @@ export class ChunkScorer {
   private readonly sink = new ByteSink(8 << 20);
   private readonly json = new DetectionJsonWriter();
   private readonly scratch: Detection = {
-    id: '',
+    id: '', // written from the line number
     tenant: '',
     source: '',
     service: null,
-    timestamp: null,
+    timestamp: null, // written from the line's time
     kind: 'line',
     score: 0,
     severity: null,
@@ -140,13 +140,16 @@ export class ChunkScorer {
       let score = ls.score;
       if (ls.fatal && score < o.threshold) score = o.threshold;
       const num = ls.evidence.numeric;
-      const severity = severityFor({
-        score,
-        threshold: o.threshold,
-        observed: num ? num.observed : null,
-        expected: num ? num.expected : null,
-        floor: ls.fatal ? 'high' : null,
-      });
+      const severity =
+        score < o.threshold
+          ? null
+          : severityFor({
+              score,
+              threshold: o.threshold,
+              observed: num ? num.observed : null,
+              expected: num ? num.expected : null,
+              floor: ls.fatal ? 'high' : null,
+            });
       const sessionId = this.sessionKey ? this.sessionKey.extract(line, record.categorical) : null;
       if (sessionId !== null) sessions.add(sessionId, m.id, record.service, lastTs, lineNo, line);
       windows.add(record, m.id, line, lastTs);
@@ -159,11 +162,9 @@ export class ChunkScorer {
       if (!o.json && !offered) continue;
       // One record reused for every line's JSON; a line kept among the top gets a copy of its own.
       const d = this.scratch;
-      d.id = `${task.source}:${lineNo}`;
       d.tenant = o.tenant;
       d.source = task.source;
       d.service = record.service;
-      d.timestamp = rfc3339(record.timestamp);
       d.score = round4(score);
       d.severity = severity;
       d.template_id = m.id;
@@ -177,10 +178,18 @@ export class ChunkScorer {
       d.explanation = ls.fatal && ls.score < o.threshold ? `Fatal line: ${ls.explanation}` : ls.explanation;
       d.samples[0] = line;
       if (o.json) {
-        if (starts !== null && ends !== null) this.json.write(d, out, task.bytes, starts[i], ends[i]);
-        else this.json.write(d, out);
+        if (starts !== null && ends !== null)
+          this.json.writeLine(d, out, lineNo, record.timestamp, task.bytes, starts[i], ends[i]);
+        else this.json.writeLine(d, out, lineNo, record.timestamp);
       }
-      if (offered) top.offer({ ...d, samples: [line] });
+      if (offered) {
+        top.offer({
+          ...d,
+          id: `${task.source}:${lineNo}`,
+          timestamp: rfc3339(record.timestamp),
+          samples: [line],
+        });
+      }
     }
     return {
       seq: task.seq,
