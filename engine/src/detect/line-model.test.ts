@@ -88,4 +88,28 @@ describe('LineModel', () => {
     const line = rec('GET /api', 'info', { latency_ms: 180 });
     expect(copy.score(line, 'get', ['u1', 'GET'], 't')).toEqual(model.score(line, 'get', ['u1', 'GET'], 't'));
   });
+
+  it('gives a kept score only to lines that score the same as it, whatever came before', () => {
+    const rng = createRng(11);
+    const lines: [ParsedRecord, string, string[]][] = [];
+    for (let i = 0; i < 20_000; i++) {
+      const level: Level = (['info', 'warn', 'error', 'fatal'] as const)[rng.int(4)];
+      // Few latencies (so scores are kept and given again), many (so slots are taken over), -0, extra fields.
+      const latency = rng.next() < 0.5 ? 90 + rng.int(30) : rng.next() * 5000 - 100;
+      const numeric: Record<string, number> = rng.next() < 0.1 ? { latency_ms: -0 } : { latency_ms: latency };
+      if (rng.next() < 0.3) numeric.other = rng.int(3);
+      const template = ['get', 'cache', 'retry', 'never-seen'][rng.int(4)];
+      const message = rng.next() < 0.01 ? 'panic: boom' : 'GET /api';
+      lines.push([rec(message, level, rng.next() < 0.2 ? {} : numeric), template, [`u${rng.int(9)}`, 'GET']]);
+    }
+    let shared = 0;
+    for (const [record, template, params] of lines) {
+      const fresh = LineModel.fromJSON(model.toJSON());
+      const got = model.score(record, template, params, template);
+      const want = fresh.score(record, template, params, template);
+      expect({ ...got, shared: false }).toEqual({ ...want, shared: false });
+      if (got.shared) shared++;
+    }
+    expect(shared).toBeGreaterThan(lines.length / 5);
+  });
 });

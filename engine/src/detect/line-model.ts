@@ -86,6 +86,8 @@ export interface LineScore extends EnsembleResult {
   explanation: string;
   /** Set by the hard rule for FATAL/panic lines. */
   fatal: boolean;
+  /** The same object is given for other lines that score the same (it must not be changed). */
+  shared: boolean;
 }
 
 const SEVERE_LEVELS: readonly Level[] = ['warn', 'error', 'fatal'];
@@ -105,12 +107,18 @@ export class LineModel {
   private readonly verdictNames: string[] = new Array(MAX_VERDICTS).fill('');
   private readonly verdictP = new Float64Array(MAX_VERDICTS);
   private readonly verdictKind = new Uint8Array(MAX_VERDICTS);
+  /** Scores kept over all templates, at most {@link MAX_SCORES_KEPT}. */
+  private scoredKept = 0;
+  /** The followed numeric fields (by index) and values of the line being scored. */
+  private readonly lineFields = new Int32Array(MAX_VERDICTS);
+  private readonly lineValues = new Float64Array(MAX_VERDICTS);
   /** Detector scores by name and score × 10 000, shared by every line that has them (they are never changed). */
   private readonly detectorScores = new Map<string, (DetectorScore | undefined)[]>();
 
   private constructor(private readonly s: LineModelState) {
     for (const [field, m] of Object.entries(s.numeric)) {
       const numeric: NumericField = {
+        index: this.numeric.size,
         cal: TailCalibrator.fromJSON(m.calibrator),
         log: m.log,
         global: band(m.global, m.log, m.bandZ),
@@ -131,6 +139,7 @@ export class LineModel {
         positions: positions ?? null,
         seen: `Template seen ${count} times in ${s.total} reference lines.`,
         plain: new Map(),
+        scored: null,
       });
     }
   }
@@ -290,36 +299,72 @@ export class LineModel {
     return this.templateCounts.has(templateId);
   }
 
-  /** Scores one line given its parsed record and template. */
+  /**
+   * Scores one line given its parsed record and template. A line of a reference template without a rare value
+   * gets the same score as every earlier line with its level and its values of the numeric fields followed: that
+   * (immutable, `shared`) score is kept and given again, the common case in logs.
+   */
   score(record: ParsedRecord, templateId: string, params: readonly string[], template: string): LineScore {
     const facts = this.templates.get(templateId);
-    if (facts !== undefined && facts.count > 0 && this.onlyRarity(record, facts, params)) {
-      // Most lines: nothing but their template's rarity to say, so the same (immutable) score every time.
-      let plain = facts.plain.get(record.level);
+    if (facts === undefined || facts.count === 0 || record.message.startsWith('panic:'))
+      return this.scoreFully(record, facts, templateId, params, template, false);
+    if (hasRareValue(facts, params, this.s.minParamSupport))
+      return this.scoreFully(record, facts, templateId, params, template, false);
+    // The level and the followed numeric fields' values decide the score: hash them, and the line gets the score
+    // kept for them when there is one.
+    const fields = this.lineFields;
+    const values = this.lineValues;
+    let n = 0;
+    let h = 0x2545f491;
+    for (const field in record.numeric) {
+      const m = this.numeric.get(field);
+      if (m === undefined) continue;
+      const v = record.numeric[field];
+      if (!Number.isFinite(v)) continue;
+      if (n === fields.length) return this.scoreFully(record, facts, templateId, params, template, false);
+      fields[n] = m.index;
+      values[n] = v;
+      n++;
+      BITS_F64[0] = v === 0 ? 0 : v; // -0 scores and reads as 0
+      h = Math.imul(h ^ m.index, 0x9e3779b1);
+      h = Math.imul(h ^ BITS_I32[0], 0x85ebca6b);
+      h = Math.imul(h ^ BITS_I32[1], 0xc2b2ae35);
+    }
+    const level = record.level;
+    if (n === 0) {
+      let plain = facts.plain.get(level);
       if (plain === undefined) {
-        plain = this.scoreFully(record, facts, templateId, params, template);
-        facts.plain.set(record.level, plain);
+        plain = this.scoreFully(record, facts, templateId, params, template, true);
+        facts.plain.set(level, plain);
       }
       return plain;
     }
-    return this.scoreFully(record, facts, templateId, params, template);
-  }
-
-  /** Whether a line of a known template has no rare value, no severe level and no numeric field to score. */
-  private onlyRarity(record: ParsedRecord, facts: TemplateFacts, params: readonly string[]): boolean {
-    const level = record.level;
-    if (level === 'warn' || level === 'error' || level === 'fatal') return false;
-    if (record.message.startsWith('panic:')) return false;
-    for (const field in record.numeric) if (this.numeric.has(field)) return false;
-    const positions = facts.positions;
-    if (positions) {
-      const np = Math.min(params.length, positions.length);
-      for (let i = 0; i < np; i++) {
-        const ps = positions[i];
-        if (ps && ps.total >= this.s.minParamSupport && !ps.values.has(params[i])) return false;
-      }
+    h = Math.imul(h ^ (level === null ? -1 : LEVELS.indexOf(level)), 0x27d4eb2f);
+    h ^= h >>> 15;
+    let slots = facts.scored;
+    if (slots === null) {
+      slots = new Array<KeptScore | undefined>(SCORE_SLOTS);
+      facts.scored = slots;
     }
-    return true;
+    const slot = h & (SCORE_SLOTS - 1);
+    const kept = slots[slot];
+    if (kept !== undefined && kept.hash === h && kept.level === level && kept.fields.length === n) {
+      let same = true;
+      for (let i = 0; i < n && same; i++) same = kept.fields[i] === fields[i] && kept.values[i] === values[i];
+      if (same) return kept.score;
+    }
+    const score = this.scoreFully(record, facts, templateId, params, template, true);
+    if (kept === undefined) {
+      if (this.scoredKept >= MAX_SCORES_KEPT) {
+        for (const f of this.templates.values()) f.scored = null;
+        this.scoredKept = 0;
+        slots = new Array<KeptScore | undefined>(SCORE_SLOTS);
+        facts.scored = slots;
+      }
+      this.scoredKept++;
+    }
+    slots[slot] = { hash: h, level, fields: fields.slice(0, n), values: values.slice(0, n), score };
+    return score;
   }
 
   /**
@@ -332,6 +377,7 @@ export class LineModel {
     templateId: string,
     params: readonly string[],
     template: string,
+    shared: boolean,
   ): LineScore {
     const s = this.s;
     const names = this.verdictNames;
@@ -446,7 +492,7 @@ export class LineModel {
     else if (strongestKind === Kind.Numeric && bestBand !== null)
       explanation = numericExplanation(bestBand, bestField, bestValue, template);
     else explanation = explainLine(KIND_NAMES[strongestKind], score, evidence, template);
-    return { score, detectors, strongest, evidence, fatal, explanation };
+    return { score, detectors, strongest, evidence, fatal, explanation, shared };
   }
 
   /** The shared `{name, score}` of a detector's rounded score. */
@@ -471,11 +517,42 @@ const Kind = { None: 0, NewTemplate: 1, TemplateRarity: 2, RareValue: 3, Level: 
 
 const KIND_NAMES = ['none', 'new_template', 'template_rarity', 'rare_value', 'level', 'numeric'] as const;
 
+/** Line scores kept over all templates; past it they start over. */
+const MAX_SCORES_KEPT = 32_768;
+/** Slots for kept line scores per template (a power of two): a new score takes the slot of its hash. */
+const SCORE_SLOTS = 64;
+
+/** A line score kept for lines of a template with this level and these numeric values. */
+interface KeptScore {
+  hash: number;
+  level: Level | null;
+  fields: Int32Array;
+  values: Float64Array;
+  score: LineScore;
+}
+
+const BITS_F64 = new Float64Array(1);
+const BITS_I32 = new Int32Array(BITS_F64.buffer);
+
+/** Whether a parameter of a line has a value its reference template position never had, where that says something. */
+function hasRareValue(facts: TemplateFacts, params: readonly string[], minSupport: number): boolean {
+  const positions = facts.positions;
+  if (positions === null) return false;
+  const np = Math.min(params.length, positions.length);
+  for (let i = 0; i < np; i++) {
+    const ps = positions[i];
+    if (ps && ps.total >= minSupport && !ps.values.has(params[i])) return true;
+  }
+  return false;
+}
+
 /** Most verdicts of one line: template, rare value, level and every numeric field the model follows. */
 const MAX_VERDICTS = 64;
 
 /** A numeric field's model, ready to score. */
 interface NumericField {
+  /** Position among the model's fields. */
+  index: number;
   cal: TailCalibrator;
   log: boolean;
   global: Band;
@@ -509,8 +586,10 @@ interface TemplateFacts {
   positions: (ParamPosition | null)[] | null;
   /** The explanation of an unremarkable line of this template. */
   seen: string;
-  /** The score of a line of this template that only its rarity speaks about, per level (it is the same every time). */
+  /** The score of a line of this template that only its rarity and level speak about, per level. */
   plain: Map<Level | null, LineScore>;
+  /** Scores of lines with numeric fields, by a hash of their level and values (see {@link LineModel.score}). */
+  scored: (KeptScore | undefined)[] | null;
 }
 
 function band(base: RobustStats, log: boolean, bandZ: number): Band {

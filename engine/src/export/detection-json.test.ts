@@ -124,6 +124,23 @@ describe('detectionToJsonLine', () => {
     }
   });
 
+  it('copies the score fields from fragments of a detection with the same score and evidence', () => {
+    const writer = new DetectionJsonWriter();
+    const sink = new ByteSink(16);
+    const scored = { ...base, severity: 'critical' as const, explanation: 'Fatal line: "x" \\ é' };
+    const fragments = writer.fragments(scored);
+    for (const other of [
+      { ...scored, id: 'x', session_id: 'blk_1', template: 'other "t"', samples: ['another line'] },
+      { ...scored, service: null, template_id: null, template: null },
+    ]) {
+      writer.writeLine(other, sink, 42, 1_763_805_613_630, null, 0, 0, fragments);
+      const line = Buffer.from(sink.handOver()).toString('utf8');
+      expect(line).toBe(
+        `${JSON.stringify({ ...other, id: `${other.source}:42`, timestamp: '2025-11-22T10:00:13.630Z' })}\n`,
+      );
+    }
+  });
+
   it('formats times as RFC 3339 and rejects non-times', () => {
     expect(rfc3339(0)).toBe('1970-01-01T00:00:00.000Z');
     for (const ms of [1795334541000, 1795334541007, 1795334549999, 1795334550042, 1795334610999, -1000]) {

@@ -1,5 +1,11 @@
 import type { Detection } from '../model/detection.js';
-import { type ByteSink, NEEDS_ESCAPE } from './byte-sink.js';
+import { ByteSink, NEEDS_ESCAPE } from './byte-sink.js';
+
+/** Bytes of a detection's JSON line that many lines share (see {@link DetectionJsonWriter.fragments}). */
+export interface LineFragments {
+  head: Uint8Array;
+  tail: Uint8Array;
+}
 
 /** `JSON.stringify(s)`, without its cost for the common string that needs no escape. */
 function quote(s: string): string {
@@ -95,13 +101,14 @@ export class DetectionJsonWriter {
     out.jsonString(d.id);
     this.tenantToTimestamp(d, out);
     nullableString(out, d.timestamp);
-    this.kindToEnd(d, out, raw, start, end);
+    this.kindToEnd(d, out, raw, start, end, null);
   }
 
   /**
    * Appends the JSON line of an input line's detection, as {@link DetectionJsonWriter.write} does with `d.id` =
    * `${d.source}:${lineNo}` and `d.timestamp` = `rfc3339(timestampMs)` (both ignored in `d`), without making
-   * those strings for every line.
+   * those strings for every line. `fragments`, from {@link DetectionJsonWriter.fragments} of a detection with the
+   * same score and evidence, stand for those fields of `d`.
    */
   writeLine(
     d: Detection,
@@ -111,6 +118,7 @@ export class DetectionJsonWriter {
     raw: Uint8Array | null = null,
     start = 0,
     end = 0,
+    fragments: LineFragments | null = null,
   ): void {
     if (d.source !== this.idSource) {
       this.idSource = d.source;
@@ -130,7 +138,7 @@ export class DetectionJsonWriter {
       out.ascii(ts.rest);
       out.ascii('"');
     }
-    this.kindToEnd(d, out, raw, start, end);
+    this.kindToEnd(d, out, raw, start, end, fragments);
   }
 
   /** From `,"tenant"` to `"timestamp":`. */
@@ -147,8 +155,45 @@ export class DetectionJsonWriter {
     out.bytes(TIMESTAMP);
   }
 
+  /**
+   * The parts of a detection's JSON line that depend only on its score and evidence (from `,"kind"` to
+   * `"severity"`, and from `,"observed"` to the explanation), for {@link DetectionJsonWriter.writeLine} to copy
+   * when many lines share a score.
+   */
+  fragments(d: Detection): LineFragments {
+    const sink = new ByteSink(256);
+    this.kindToSeverity(d, sink);
+    const head = Uint8Array.from(sink.handOver());
+    this.observedToExplanation(d, sink);
+    return { head, tail: Uint8Array.from(sink.handOver()) };
+  }
+
   /** From `,"kind"` to the end of the line. */
-  private kindToEnd(d: Detection, out: ByteSink, raw: Uint8Array | null, start: number, end: number): void {
+  private kindToEnd(
+    d: Detection,
+    out: ByteSink,
+    raw: Uint8Array | null,
+    start: number,
+    end: number,
+    fragments: LineFragments | null,
+  ): void {
+    if (fragments === null) this.kindToSeverity(d, out);
+    else out.bytes(fragments.head);
+    out.bytes(this.template(d));
+    out.bytes(SESSION);
+    nullableString(out, d.session_id);
+    if (fragments === null) this.observedToExplanation(d, out);
+    else out.bytes(fragments.tail);
+    out.bytes(SAMPLES);
+    for (let i = 0; i < d.samples.length; i++) {
+      if (i > 0) out.ascii(',');
+      if (i === 0 && raw !== null) out.jsonUtf8(raw, start, end);
+      else out.jsonString(d.samples[i]);
+    }
+    out.bytes(END);
+  }
+
+  private kindToSeverity(d: Detection, out: ByteSink): void {
     out.bytes(KIND);
     out.ascii(d.kind);
     out.bytes(SCORE);
@@ -156,9 +201,9 @@ export class DetectionJsonWriter {
     out.bytes(SEVERITY);
     out.bytes(d.severity === null ? NULL : SEVERITY_JSON[d.severity]);
     out.ascii(',');
-    out.bytes(this.template(d));
-    out.bytes(SESSION);
-    nullableString(out, d.session_id);
+  }
+
+  private observedToExplanation(d: Detection, out: ByteSink): void {
     out.bytes(OBSERVED);
     out.ascii(num(d.observed));
     out.bytes(EXPECTED);
@@ -177,13 +222,6 @@ export class DetectionJsonWriter {
     }
     out.bytes(EXPLANATION);
     out.jsonString(d.explanation);
-    out.bytes(SAMPLES);
-    for (let i = 0; i < d.samples.length; i++) {
-      if (i > 0) out.ascii(',');
-      if (i === 0 && raw !== null) out.jsonUtf8(raw, start, end);
-      else out.jsonString(d.samples[i]);
-    }
-    out.bytes(END);
   }
 
   private template(d: Detection): Uint8Array {

@@ -1,7 +1,7 @@
 import { round4 } from '../detect/ensemble.js';
-import { LineModel, type LineModelState } from '../detect/line-model.js';
+import { LineModel, type LineModelState, type LineScore } from '../detect/line-model.js';
 import { ByteSink } from '../export/byte-sink.js';
-import { DetectionJsonWriter, rfc3339 } from '../export/detection-json.js';
+import { DetectionJsonWriter, type LineFragments, rfc3339 } from '../export/detection-json.js';
 import { SessionAccumulator, type SessionStats } from '../features/session-stats.js';
 import { WindowAccumulator, type WindowStats } from '../features/window-stats.js';
 import { splitLines } from '../ingest/line-splitter.js';
@@ -12,6 +12,9 @@ import { createParser, type LogParser } from '../parse/parser.js';
 import type { LogFormat } from '../parse/record.js';
 import { TemplateMiner, type TemplateMinerState } from '../templates/drain.js';
 import { TopDetections } from './top-detections.js';
+
+/** Most line scores whose JSON fragments a scorer keeps. */
+const MAX_FRAGMENTS = 16_384;
 
 /** The trained log model every chunk is scored against. */
 export interface LogModelState {
@@ -78,6 +81,8 @@ export class ChunkScorer {
   private readonly sessionKey: SessionKey | null;
   private readonly sink = new ByteSink(8 << 20);
   private readonly json = new DetectionJsonWriter();
+  /** The JSON of the score fields of line scores the line model gives to many lines (null: seen once). */
+  private readonly fragments = new Map<LineScore, LineFragments | null>();
   private readonly scratch: Detection = {
     id: '', // written from the line number
     tenant: '',
@@ -178,9 +183,21 @@ export class ChunkScorer {
       d.explanation = ls.fatal && ls.score < o.threshold ? `Fatal line: ${ls.explanation}` : ls.explanation;
       d.samples[0] = line;
       if (o.json) {
+        let fragments: LineFragments | null = null;
+        if (ls.shared) {
+          // Lines that share a score share the JSON of its fields, made when the score comes a second time.
+          const known = this.fragments.get(ls);
+          if (known === undefined) {
+            if (this.fragments.size >= MAX_FRAGMENTS) this.fragments.clear();
+            this.fragments.set(ls, null);
+          } else if (known === null) {
+            fragments = this.json.fragments(d);
+            this.fragments.set(ls, fragments);
+          } else fragments = known;
+        }
         if (starts !== null && ends !== null)
-          this.json.writeLine(d, out, lineNo, record.timestamp, task.bytes, starts[i], ends[i]);
-        else this.json.writeLine(d, out, lineNo, record.timestamp);
+          this.json.writeLine(d, out, lineNo, record.timestamp, task.bytes, starts[i], ends[i], fragments);
+        else this.json.writeLine(d, out, lineNo, record.timestamp, null, 0, 0, fragments);
       }
       if (offered) {
         top.offer({
