@@ -110,8 +110,8 @@ export class LineModel {
   /** Scores kept over all templates, at most {@link MAX_SCORES_KEPT}. */
   private scoredKept = 0;
   /** The followed numeric fields (by index) and values of the line being scored. */
-  private readonly lineFields = new Int32Array(MAX_VERDICTS);
-  private readonly lineValues = new Float64Array(MAX_VERDICTS);
+  private readonly lineFields = new Int32Array(KEPT_FIELDS);
+  private readonly lineValues = new Float64Array(KEPT_FIELDS);
   /** Detector scores by name and score × 10 000, shared by every line that has them (they are never changed). */
   private readonly detectorScores = new Map<string, (DetectorScore | undefined)[]>();
 
@@ -321,7 +321,7 @@ export class LineModel {
       if (m === undefined) continue;
       const v = record.numeric[field];
       if (!Number.isFinite(v)) continue;
-      if (n === fields.length) return this.scoreFully(record, facts, templateId, params, template, false);
+      if (n === KEPT_FIELDS) return this.scoreFully(record, facts, templateId, params, template, false);
       fields[n] = m.index;
       values[n] = v;
       n++;
@@ -348,11 +348,18 @@ export class LineModel {
     }
     const slot = h & (SCORE_SLOTS - 1);
     const kept = slots[slot];
-    if (kept !== undefined && kept.hash === h && kept.level === level && kept.fields.length === n) {
-      let same = true;
-      for (let i = 0; i < n && same; i++) same = kept.fields[i] === fields[i] && kept.values[i] === values[i];
-      if (same) return kept.score;
-    }
+    if (
+      kept !== undefined &&
+      kept.hash === h &&
+      kept.level === level &&
+      kept.n === n &&
+      kept.f0 === fields[0] &&
+      kept.v0 === values[0] &&
+      (n < 2 || (kept.f1 === fields[1] && kept.v1 === values[1])) &&
+      (n < 3 || (kept.f2 === fields[2] && kept.v2 === values[2])) &&
+      (n < 4 || (kept.f3 === fields[3] && kept.v3 === values[3]))
+    )
+      return kept.score;
     const score = this.scoreFully(record, facts, templateId, params, template, true);
     if (kept === undefined) {
       if (this.scoredKept >= MAX_SCORES_KEPT) {
@@ -363,7 +370,20 @@ export class LineModel {
       }
       this.scoredKept++;
     }
-    slots[slot] = { hash: h, level, fields: fields.slice(0, n), values: values.slice(0, n), score };
+    slots[slot] = {
+      hash: h,
+      level,
+      n,
+      f0: fields[0],
+      v0: values[0],
+      f1: fields[1],
+      v1: values[1],
+      f2: fields[2],
+      v2: values[2],
+      f3: fields[3],
+      v3: values[3],
+      score,
+    };
     return score;
   }
 
@@ -522,12 +542,22 @@ const MAX_SCORES_KEPT = 32_768;
 /** Slots for kept line scores per template (a power of two): a new score takes the slot of its hash. */
 const SCORE_SLOTS = 64;
 
-/** A line score kept for lines of a template with this level and these numeric values. */
+/** Most numeric fields of a line whose score is kept. */
+const KEPT_FIELDS = 4;
+
+/** A line score kept for lines of a template with this level and these (`n`) numeric fields and values. */
 interface KeptScore {
   hash: number;
   level: Level | null;
-  fields: Int32Array;
-  values: Float64Array;
+  n: number;
+  f0: number;
+  v0: number;
+  f1: number;
+  v1: number;
+  f2: number;
+  v2: number;
+  f3: number;
+  v3: number;
   score: LineScore;
 }
 

@@ -33,4 +33,14 @@ describe('ByteSink', () => {
     expect(Buffer.from(again).toString('utf8')).toBe('second');
     expect(sink.handOver()).toHaveLength(0);
   });
+
+  it('copies its bytes out and keeps its memory for the next ones', () => {
+    const sink = new ByteSink(4);
+    expect(sink.copyOut()).toHaveLength(0);
+    sink.jsonString('héllo');
+    const first = sink.copyOut();
+    sink.ascii('next');
+    expect(Buffer.from(first).toString('utf8')).toBe('"héllo"');
+    expect(Buffer.from(sink.copyOut()).toString('utf8')).toBe('next');
+  });
 });

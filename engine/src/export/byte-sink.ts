@@ -132,6 +132,14 @@ export class ByteSink {
     return out;
   }
 
+  /** A copy of the bytes written, which are then dropped (the sink keeps its memory). */
+  copyOut(): Uint8Array {
+    const out = new Uint8Array(this.length);
+    if (this.buf !== null) out.set(this.buf.subarray(0, this.length));
+    this.length = 0;
+    return out;
+  }
+
   private grow(min: number): void {
     let size = this.buf ? this.buf.length * 2 : this.initialBytes;
     while (size < min) size *= 2;

@@ -87,6 +87,7 @@ export class DetectionJsonWriter {
   private tenant: string | null = null;
   private source: string | null = null;
   private tenantAndSource: Uint8Array = new Uint8Array(0);
+  private readonly scratch = new ByteSink(1024);
   private idSource: string | null = null;
   private idPrefix: Uint8Array = new Uint8Array(0);
   private readonly templates = new Map<string, { template: string | null; json: Uint8Array }>();
@@ -135,8 +136,14 @@ export class DetectionJsonWriter {
     else {
       out.ascii('"');
       out.ascii(ts.prefix);
-      out.ascii(ts.rest);
-      out.ascii('"');
+      // ss.mmmZ
+      const sec = ts.second;
+      const milli = ts.milli;
+      if (sec < 10) out.ascii('0');
+      out.uint(sec);
+      out.ascii(milli < 10 ? '.00' : milli < 100 ? '.0' : '.');
+      out.uint(milli);
+      out.ascii('Z"');
     }
     this.kindToEnd(d, out, raw, start, end, fragments);
   }
@@ -161,11 +168,11 @@ export class DetectionJsonWriter {
    * when many lines share a score.
    */
   fragments(d: Detection): LineFragments {
-    const sink = new ByteSink(256);
+    const sink = this.scratch;
     this.kindToSeverity(d, sink);
-    const head = Uint8Array.from(sink.handOver());
+    const head = sink.copyOut();
     this.observedToExplanation(d, sink);
-    return { head, tail: Uint8Array.from(sink.handOver()) };
+    return { head, tail: sink.copyOut() };
   }
 
   /** From `,"kind"` to the end of the line. */
@@ -253,12 +260,10 @@ function nullableString(out: ByteSink, s: string | null): void {
 
 let cachedMinute = Number.NaN;
 let cachedPrefix = '';
-let cachedRest = Number.NaN;
-let cachedRestText = '';
-const parts = { prefix: '', rest: '' };
+const parts = { prefix: '', second: 0, milli: 0 };
 
-/** The minute and the rest (`ss.mmmZ`) of {@link rfc3339}'s text, in one object reused by every call. */
-function rfc3339Parts(ms: number | null): { prefix: string; rest: string } | null {
+/** {@link rfc3339}'s text as its minute (`YYYY-MM-DDTHH:MM:`), second and millisecond, in one reused object. */
+function rfc3339Parts(ms: number | null): { prefix: string; second: number; milli: number } | null {
   if (ms === null || !Number.isFinite(ms)) return null;
   const minute = Math.floor(ms / 60_000);
   if (minute !== cachedMinute) {
@@ -268,19 +273,17 @@ function rfc3339Parts(ms: number | null): { prefix: string; rest: string } | nul
     cachedPrefix = d.toISOString().slice(0, 17);
   }
   const rest = Math.floor(ms - minute * 60_000);
-  if (rest !== cachedRest) {
-    const sec = Math.floor(rest / 1000);
-    const milli = rest - sec * 1000;
-    cachedRest = rest;
-    cachedRestText = `${sec < 10 ? '0' : ''}${sec}.${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
-  }
+  const sec = Math.floor(rest / 1000);
   parts.prefix = cachedPrefix;
-  parts.rest = cachedRestText;
+  parts.second = sec;
+  parts.milli = rest - sec * 1000;
   return parts;
 }
 
 /** RFC 3339 text of an epoch-ms time (UTC, milliseconds), or null. Caches the minute: log times arrive in order. */
 export function rfc3339(ms: number | null): string | null {
   const p = rfc3339Parts(ms);
-  return p === null ? null : p.prefix + p.rest;
+  if (p === null) return null;
+  const { second: sec, milli } = p;
+  return `${p.prefix}${sec < 10 ? '0' : ''}${sec}.${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
 }
