@@ -107,6 +107,8 @@ export class LineModel {
   private readonly verdictNames: string[] = new Array(MAX_VERDICTS).fill('');
   private readonly verdictP = new Float64Array(MAX_VERDICTS);
   private readonly verdictKind = new Uint8Array(MAX_VERDICTS);
+  /** Hashes of line scores seen once, by slot. */
+  private readonly sightings = new Int32Array(SIGHTINGS);
   /** Scores kept over all templates, at most {@link MAX_SCORES_KEPT}. */
   private scoredKept = 0;
   /** The followed numeric fields (by index) and values of the line being scored. */
@@ -140,6 +142,7 @@ export class LineModel {
         seen: `Template seen ${count} times in ${s.total} reference lines.`,
         plain: new Map(),
         scored: null,
+        salt: Math.imul(this.templates.size + 1, 0x9e3779b1),
       });
     }
   }
@@ -360,6 +363,13 @@ export class LineModel {
       (n < 4 || (kept.f3 === fields[3] && kept.v3 === values[3]))
     )
       return kept.score;
+    // A score is kept from the second line that has it on: most values never come again (byte counts, fine
+    // latencies), and keeping those would only leave garbage for the collector to move and sweep.
+    const sighting = (h ^ facts.salt) & (SIGHTINGS - 1);
+    if (this.sightings[sighting] !== h) {
+      this.sightings[sighting] = h;
+      return this.scoreFully(record, facts, templateId, params, template, false);
+    }
     const score = this.scoreFully(record, facts, templateId, params, template, true);
     if (kept === undefined) {
       if (this.scoredKept >= MAX_SCORES_KEPT) {
@@ -542,6 +552,9 @@ const MAX_SCORES_KEPT = 32_768;
 /** Slots for kept line scores per template (a power of two): a new score takes the slot of its hash. */
 const SCORE_SLOTS = 64;
 
+/** Slots of the table of line scores seen once (a power of two). */
+const SIGHTINGS = 1 << 15;
+
 /** Most numeric fields of a line whose score is kept. */
 const KEPT_FIELDS = 4;
 
@@ -618,6 +631,8 @@ interface TemplateFacts {
   seen: string;
   /** The score of a line of this template that only its rarity and level speak about, per level. */
   plain: Map<Level | null, LineScore>;
+  /** Mixed into the hash of a line's values, to spread templates over the sightings table. */
+  salt: number;
   /** Scores of lines with numeric fields, by a hash of their level and values (see {@link LineModel.score}). */
   scored: (KeptScore | undefined)[] | null;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../random/rng.js';
-import { LineSplitter, splitLines } from './line-splitter.js';
+import { ChunkLines, LineSplitter, splitLines } from './line-splitter.js';
 
 const bytes = (...parts: (string | number[])[]): Buffer =>
   Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : Buffer.from(p))));
@@ -40,24 +40,20 @@ describe('splitLines', () => {
     expect(exact).toMatchObject({ lines: ['b'.repeat(10)], truncated: 0 });
   });
 
-  it('gives where each line is in the chunk, unless the chunk held invalid UTF-8', () => {
+  it('reads lines one at a time with where each is in the chunk, as splitLines gives them', () => {
     const chunk = Buffer.from(`first\r\nsécond\n\n${'x'.repeat(12)}\nlast`);
-    const r = splitLines(chunk, { maxLineBytes: 10, offsets: true });
-    expect(r.lines).toEqual(['first', 'sécond', '', 'x'.repeat(10), 'last']);
-    const { starts, ends } = r;
-    if (starts === null || ends === null) throw new Error('no offsets');
-    r.lines.forEach((line, i) => {
-      expect(chunk.toString('utf8', starts[i], ends[i])).toBe(line);
-    });
-    const many = Buffer.from('a\n'.repeat(5000));
-    const m = splitLines(many, { offsets: true });
-    expect(m.starts?.[4999]).toBe(9998);
-    expect(m.ends?.[4999]).toBe(9999);
-    expect(splitLines(Buffer.from('ok\n\xffbad\n', 'latin1'), { offsets: true })).toMatchObject({
-      starts: null,
-      ends: null,
-    });
-    expect(splitLines(chunk).starts).toBeNull();
+    const reader = new ChunkLines(chunk, 10);
+    const read: string[] = [];
+    for (let line = reader.read(); line !== null; line = reader.read()) {
+      expect(chunk.toString('utf8', reader.start, reader.end)).toBe(line);
+      read.push(line);
+    }
+    expect(read).toEqual(['first', 'sécond', '', 'x'.repeat(10), 'last']);
+    expect(reader).toMatchObject({ valid: true, truncated: 1, invalidUtf8: 0 });
+    expect(reader.read()).toBeNull();
+    const invalid = new ChunkLines(Buffer.from('ok\n\xffbad\n', 'latin1'));
+    expect([invalid.read(), invalid.read(), invalid.read()]).toEqual(['ok', '\uFFFDbad', null]);
+    expect(invalid).toMatchObject({ valid: false, invalidUtf8: 1 });
   });
 });
 

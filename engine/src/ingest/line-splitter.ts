@@ -11,8 +11,6 @@ const BOM = 0xfeff;
 export interface SplitLinesOptions {
   /** Lines longer than this many bytes are cut at a UTF-8 character start. @defaultValue 65_536 */
   maxLineBytes?: number;
-  /** Also give where each line's bytes are in the chunk ({@link SplitLinesResult.starts}). @defaultValue false */
-  offsets?: boolean;
 }
 
 /** The lines of a chunk and what had to be repaired in them. */
@@ -22,12 +20,6 @@ export interface SplitLinesResult {
   invalidUtf8: number;
   /** Lines cut to `maxLineBytes`. */
   truncated: number;
-  /**
-   * With `offsets`: line i is the UTF-8 text of `chunk[starts[i]..ends[i])` (its newline, CR and any cut part
-   * excluded); `null` when the chunk held invalid UTF-8, since replaced lines no longer equal their bytes.
-   */
-  starts: Int32Array | null;
-  ends: Int32Array | null;
 }
 
 /**
@@ -43,54 +35,60 @@ export interface SplitLinesResult {
  */
 export function splitLines(
   chunk: Buffer,
-  { maxLineBytes = 65_536, offsets = false }: SplitLinesOptions = {},
+  { maxLineBytes = 65_536 }: SplitLinesOptions = {},
 ): SplitLinesResult {
+  const reader = new ChunkLines(chunk, maxLineBytes);
   const lines: string[] = [];
-  const valid = isUtf8(chunk);
-  let starts: Int32Array | null = null;
-  let ends: Int32Array | null = null;
-  if (offsets && valid) {
-    // Room for lines of 64 bytes on average, grown when the chunk holds more.
-    const capacity = Math.max(64, chunk.length >> 6);
-    starts = new Int32Array(capacity);
-    ends = new Int32Array(capacity);
+  for (let line = reader.read(); line !== null; line = reader.read()) lines.push(line);
+  return { lines, invalidUtf8: reader.invalidUtf8, truncated: reader.truncated };
+}
+
+/**
+ * Reads the lines of a chunk one at a time, as {@link splitLines} gives them, so that each line's string can be
+ * dropped once it is handled instead of living as long as the chunk.
+ */
+export class ChunkLines {
+  /** Whether the chunk is valid UTF-8: then each line is exactly the text of its bytes. */
+  readonly valid: boolean;
+  /** Where the last line read is in the chunk: `[start, end)`, without its newline or any cut part. */
+  start = 0;
+  end = 0;
+  /** Invalid UTF-8 sequences replaced so far. */
+  invalidUtf8 = 0;
+  /** Lines cut to `maxLineBytes` so far. */
+  truncated = 0;
+  private next = 0;
+
+  constructor(
+    private readonly chunk: Buffer,
+    private readonly maxLineBytes = 65_536,
+  ) {
+    this.valid = isUtf8(chunk);
   }
-  let invalidUtf8 = 0;
-  let truncated = 0;
-  let start = 0;
-  const length = chunk.length;
-  while (start < length) {
+
+  /** The next line, or `null` after the last. */
+  read(): string | null {
+    const chunk = this.chunk;
+    const length = chunk.length;
+    const start = this.next;
+    if (start >= length) return null;
     let lf = chunk.indexOf(LF, start);
     let stop: number;
     if (lf < 0) {
       lf = length;
       stop = length;
     } else stop = lf > start && chunk[lf - 1] === CR ? lf - 1 : lf;
-    if (stop - start > maxLineBytes) {
-      stop = utf8CutBefore(chunk, start, maxLineBytes);
-      truncated++;
+    if (stop - start > this.maxLineBytes) {
+      stop = utf8CutBefore(chunk, start, this.maxLineBytes);
+      this.truncated++;
     }
     const line = chunk.toString('utf8', start, stop);
-    if (!valid) invalidUtf8 += countReplaced(line, chunk, start, stop);
-    if (starts !== null && ends !== null) {
-      const i = lines.length;
-      if (i === starts.length) {
-        starts = grow(starts);
-        ends = grow(ends);
-      }
-      starts[i] = start;
-      ends[i] = stop;
-    }
-    lines.push(line);
-    start = lf + 1;
+    if (!this.valid) this.invalidUtf8 += countReplaced(line, chunk, start, stop);
+    this.start = start;
+    this.end = stop;
+    this.next = lf + 1;
+    return line;
   }
-  return { lines, invalidUtf8, truncated, starts, ends };
-}
-
-function grow(a: Int32Array): Int32Array {
-  const next = new Int32Array(a.length * 2);
-  next.set(a);
-  return next;
 }
 
 /** U+FFFD in the decoded line that the bytes did not hold as such: one per invalid sequence. */

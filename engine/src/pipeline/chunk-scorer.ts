@@ -4,13 +4,14 @@ import { ByteSink } from '../export/byte-sink.js';
 import { DetectionJsonWriter, type LineFragments, rfc3339 } from '../export/detection-json.js';
 import { SessionAccumulator, type SessionStats } from '../features/session-stats.js';
 import { WindowAccumulator, type WindowStats } from '../features/window-stats.js';
-import { splitLines } from '../ingest/line-splitter.js';
+import { ChunkLines } from '../ingest/line-splitter.js';
 import type { Detection } from '../model/detection.js';
 import { type Severity, severityFor } from '../model/score.js';
 import { parseSessionKey, type SessionKey } from '../model/session-key.js';
 import { createParser, type LogParser } from '../parse/parser.js';
 import type { LogFormat } from '../parse/record.js';
 import { TemplateMiner, type TemplateMinerState } from '../templates/drain.js';
+import { countLines } from './reservoir.js';
 import { TopDetections } from './top-detections.js';
 
 /** Most line scores whose JSON fragments a scorer keeps. */
@@ -121,10 +122,10 @@ export class ChunkScorer {
   /** Scores one chunk. */
   score(task: ChunkTask): ChunkResult {
     const o = this.options;
-    const { lines, invalidUtf8, truncated, starts, ends } = splitLines(
-      Buffer.from(task.bytes.buffer, task.bytes.byteOffset, task.bytes.byteLength),
-      { maxLineBytes: o.maxLineBytes, offsets: o.json },
-    );
+    const bytes = Buffer.from(task.bytes.buffer, task.bytes.byteOffset, task.bytes.byteLength);
+    // Lines are decoded one at a time: a line's string, record and match then die young.
+    const reader = new ChunkLines(bytes, o.maxLineBytes);
+    const count = o.keepLineScores ? countLines(bytes) : 0;
     if (task.outputMemory) this.sink.adopt(task.outputMemory);
     const overlay = this.miner.overlay();
     const windows = new WindowAccumulator(o.windowMs);
@@ -132,11 +133,12 @@ export class ChunkScorer {
     const top = new TopDetections(o.top);
     const anomalies: Record<Severity, number> = { low: 0, medium: 0, high: 0, critical: 0 };
     const out = this.sink;
-    const lineScores = o.keepLineScores ? new Float32Array(lines.length) : null;
-    const lineSessions = o.keepLineScores ? new Array<string | null>(lines.length).fill(null) : null;
+    const lineScores = o.keepLineScores ? new Float32Array(count) : null;
+    const lineSessions = o.keepLineScores ? new Array<string | null>(count).fill(null) : null;
     let lastTs: number | null = null;
-    for (let i = 0; i < lines.length; i++) {
-      const line = lines[i];
+    let i = -1;
+    for (let line = reader.read(); line !== null; line = reader.read()) {
+      i++;
       const lineNo = task.startLine + i;
       const record = this.parser.parse(line);
       if (record.timestamp !== null) lastTs = record.timestamp;
@@ -195,8 +197,8 @@ export class ChunkScorer {
             this.fragments.set(ls, fragments);
           } else fragments = known;
         }
-        if (starts !== null && ends !== null)
-          this.json.writeLine(d, out, lineNo, record.timestamp, task.bytes, starts[i], ends[i], fragments);
+        if (reader.valid)
+          this.json.writeLine(d, out, lineNo, record.timestamp, bytes, reader.start, reader.end, fragments);
         else this.json.writeLine(d, out, lineNo, record.timestamp, null, 0, 0, fragments);
       }
       if (offered) {
@@ -210,9 +212,9 @@ export class ChunkScorer {
     }
     return {
       seq: task.seq,
-      lines: lines.length,
-      invalidUtf8,
-      truncated,
+      lines: i + 1,
+      invalidUtf8: reader.invalidUtf8,
+      truncated: reader.truncated,
       output: o.json ? out.handOver() : null,
       top: top.sorted(),
       windows: [...windows.windows.values()],
