@@ -110,6 +110,7 @@ describe('LineModel', () => {
       expect({ ...got, shared: false }).toEqual({ ...want, shared: false });
       if (got.shared) shared++;
     }
-    expect(shared).toBeGreaterThan(lines.length / 5);
+    // Half the lines repeat a few latencies; a score is kept from its second sighting on.
+    expect(shared).toBeGreaterThan(lines.length / 10);
   });
 });
