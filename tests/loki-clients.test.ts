@@ -4,6 +4,7 @@ import { type LokiEntry, queryLokiRange } from '../engine/src/integrations/loki/
 import { SourceError } from '../engine/src/integrations/source-error.js';
 import type { Detection } from '../engine/src/model/detection.js';
 import { type FakeLoki, startFakeLoki } from './fakes/loki-server.js';
+import { lineDetection } from './support/detections.js';
 import { freePort } from './support/process.js';
 
 const T0 = 1_790_000_000_000_000_000n;
@@ -29,27 +30,14 @@ async function failure(p: Promise<unknown>): Promise<SourceError> {
 }
 
 function detection(i: number, over: Partial<Detection> = {}): Detection {
-  return {
-    id: `acme:app:${i}`,
-    tenant: 'acme',
+  return lineDetection(`acme:app:${i}`, 'acme', {
     source: 'app',
     service: i % 2 ? 'api' : 'db',
     timestamp: new Date(Date.UTC(2026, 10, 23, 6, 0, i)).toISOString(),
-    kind: 'line',
-    score: 0.9,
-    severity: 'high',
-    template_id: 't1',
     template: 'upstream timeout after <*> ms',
-    session_id: null,
-    observed: null,
-    expected: null,
-    lower: null,
-    upper: null,
-    detectors: [{ name: 'template_rarity', score: 0.9 }],
-    explanation: 'A rare template.',
     samples: [`upstream timeout after ${i} ms`],
     ...over,
-  };
+  });
 }
 
 describe('Loki query client against a Loki that follows the documented API', () => {

@@ -261,7 +261,6 @@ function fitBaseline(starts: number[], xs: number[], minHourWindows: number): Ba
   return { overall, mean, std, byHour };
 }
 
-/** Jensen–Shannon divergence (bits, in [0, 1]) between a window's template counts and the service's. */
 /** Totals of service distributions, which every window of the service is compared with (thousands of keys). */
 const distributionTotals = new WeakMap<Record<string, number>, number>();
 
@@ -275,6 +274,7 @@ function totalOf(distribution: Record<string, number>): number {
   return total;
 }
 
+/** Jensen–Shannon divergence (bits, in [0, 1]) between a window's template counts and the service's. */
 function jsDivergence(
   window: Record<string, number>,
   other: number,

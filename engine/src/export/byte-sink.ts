@@ -111,10 +111,7 @@ export class ByteSink {
       const c = bytes[i];
       // Valid UTF-8 holds no surrogates, so only ASCII controls, the quote and the backslash are escaped.
       if (ESCAPED_BYTE[c] === 0) b[p++] = c;
-      else if (c === 34) {
-        b[p++] = 92;
-        b[p++] = 34;
-      } else p = escapeAscii(b, p, c);
+      else p = escapeAscii(b, p, c);
     }
     b[p++] = 34;
     this.length = p;

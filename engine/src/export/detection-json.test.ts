@@ -86,12 +86,13 @@ describe('detectionToJsonLine', () => {
       '\b\f\n\r\t\u0000\u0001\u001f\u007f tabs and controls',
       'é ✓ 日本 🚀 \u2028 \u2029 \ufeff',
     ];
+    const ms = 1_763_805_613_630;
     for (const sample of samples) {
-      const d = { ...base, samples: [sample, 'second'] };
-      writer.write(d, sink);
+      const d = { ...base, id: `${base.source}:7`, timestamp: rfc3339(ms), samples: [sample, 'second'] };
+      writer.writeLine(d, sink, 7, ms);
       const fromString = Buffer.from(sink.handOver()).toString('utf8');
       const bytes = Buffer.from(`xx${sample}yy`, 'utf8');
-      writer.write(d, sink, bytes, 2, bytes.length - 2);
+      writer.writeLine(d, sink, 7, ms, bytes, 2, bytes.length - 2);
       expect(Buffer.from(sink.handOver()).toString('utf8')).toBe(fromString);
       expect(fromString).toBe(`${JSON.stringify(d)}\n`);
     }

@@ -25,8 +25,8 @@ function num(n: number | null): string {
 }
 
 /**
- * Serializes a detection as one JSON line, keys in the schema's order. The hot path of `analyze --json` (a record
- * per input line), so it is written out by hand; a test checks it equals `JSON.stringify`.
+ * Serializes a detection as one JSON line, keys in the schema's order, written out by hand (a test checks it equals
+ * `JSON.stringify`). Lines of `analyze --json` go through {@link DetectionJsonWriter} instead.
  */
 export function detectionToJsonLine(d: Detection): string {
   let detectors = '';
@@ -93,22 +93,20 @@ export class DetectionJsonWriter {
   private readonly templates = new Map<string, { template: string | null; json: Uint8Array }>();
   private readonly names = new Map<string, Uint8Array>();
 
-  /**
-   * Appends one JSON line, ending with a newline. When the first sample is a line read from bytes, `raw[start..end)`
-   * (valid UTF-8) may give those bytes, which are then escaped as they are instead of encoding the string again.
-   */
-  write(d: Detection, out: ByteSink, raw: Uint8Array | null = null, start = 0, end = 0): void {
+  /** Appends one JSON line, ending with a newline. */
+  write(d: Detection, out: ByteSink): void {
     out.bytes(ID);
     out.jsonString(d.id);
     this.tenantToTimestamp(d, out);
     nullableString(out, d.timestamp);
-    this.kindToEnd(d, out, raw, start, end, null);
+    this.kindToEnd(d, out, null, 0, 0, null);
   }
 
   /**
    * Appends the JSON line of an input line's detection, as {@link DetectionJsonWriter.write} does with `d.id` =
    * `${d.source}:${lineNo}` and `d.timestamp` = `rfc3339(timestampMs)` (both ignored in `d`), without making
-   * those strings for every line. `fragments`, from {@link DetectionJsonWriter.fragments} of a detection with the
+   * those strings for every line. When the first sample is a line read from bytes, `raw[start..end)` (valid UTF-8)
+   * may give those bytes, which are then escaped as they are instead of encoding the string again. `fragments`, from {@link DetectionJsonWriter.fragments} of a detection with the
    * same score and evidence, stand for those fields of `d`.
    */
   writeLine(

@@ -173,8 +173,8 @@ export class TemplateMiner {
    * log messages repeat, and a repeat then costs a lookup instead of a tokenization and a tree walk.
    */
   private readonly rememberedMatches = new Map<string, TemplateMatch>();
-  /** Hashes of messages seen once, by slot (see {@link TemplateMiner.remember}). */
-  private readonly sightings = new Int32Array(SIGHTINGS);
+  /** Hashes of messages seen once, by slot (see {@link TemplateMiner.remember}); made by the first overlay read. */
+  private sightings: Int32Array | null = null;
 
   /**
    * @param options - tuning; the defaults suit logs in general.
@@ -340,6 +340,7 @@ export class TemplateMiner {
   private remember(message: string, match: TemplateMatch): void {
     let h = 0x811c9dc5 | 0;
     for (let i = 0; i < message.length; i++) h = Math.imul(h ^ message.charCodeAt(i), 0x01000193);
+    this.sightings ??= new Int32Array(SIGHTINGS);
     const slot = h & (SIGHTINGS - 1);
     if (this.sightings[slot] !== h) {
       this.sightings[slot] = h;
