@@ -112,49 +112,46 @@ export async function analyzeLogs(options: AnalyzeOptions): Promise<AnalyzeSumma
   } = options;
   if (sessionKey) parseSessionKey(sessionKey);
   const trainFiles = train && train.length > 0 ? train : files;
-
-  // 1. Reference sample and format.
-  const sample = await sampleLines(trainFiles, {
-    size: reservoir,
-    seed,
-    maxLineBytes,
-    signal,
-    onBytes: (bytes) => onProgress?.({ phase: 'sampling', bytes, totalBytes: 0, lines: 0 }),
-  });
-  if (sample.totalLines === 0) {
-    throw new EmptyInputError(
-      `no lines to ${train && train.length > 0 ? 'train on' : 'analyze'} in ${trainFiles.join(', ')}`,
-    );
-  }
-  const formatSample = sample.lines.slice(0, 200);
-  const parser = createParser({ format, logFormat, sampleLines: formatSample });
-  onProgress?.({ phase: 'training', bytes: 0, totalBytes: 0, lines: sample.lines.length });
-  const model = trainLogModel(sample.lines, parser.parse, minerOptions);
-  const referenceLines = sample.lines.length;
-  sample.lines = [];
-
-  const scorerOptions: ChunkScorerOptions = {
-    format,
-    sampleLines: formatSample,
-    logFormat,
-    sessionKey,
-    windowMs,
-    threshold,
-    json: Boolean(output),
-    keepLineScores,
-    tenant,
-    top,
-    maxLineBytes,
-  };
-  const pool = new ScoringPool(workers, { model, options: scorerOptions });
-  const trainPool =
-    train && train.length > 0
-      ? new ScoringPool(workers, {
-          model,
-          options: { ...scorerOptions, json: false, keepLineScores: false, top: 0 },
-        })
-      : null;
+  // The workers load while the reference is sampled and the model trained.
+  const pool = new ScoringPool(workers);
+  const trainPool = train && train.length > 0 ? new ScoringPool(workers) : null;
   try {
+    // 1. Reference sample and format.
+    const sample = await sampleLines(trainFiles, {
+      size: reservoir,
+      seed,
+      maxLineBytes,
+      signal,
+      onBytes: (bytes) => onProgress?.({ phase: 'sampling', bytes, totalBytes: 0, lines: 0 }),
+    });
+    if (sample.totalLines === 0) {
+      throw new EmptyInputError(
+        `no lines to ${train && train.length > 0 ? 'train on' : 'analyze'} in ${trainFiles.join(', ')}`,
+      );
+    }
+    const formatSample = sample.lines.slice(0, 200);
+    const parser = createParser({ format, logFormat, sampleLines: formatSample });
+    onProgress?.({ phase: 'training', bytes: 0, totalBytes: 0, lines: sample.lines.length });
+    const model = trainLogModel(sample.lines, parser.parse, minerOptions);
+    const referenceLines = sample.lines.length;
+    sample.lines = [];
+
+    const scorerOptions: ChunkScorerOptions = {
+      format,
+      sampleLines: formatSample,
+      logFormat,
+      sessionKey,
+      windowMs,
+      threshold,
+      json: Boolean(output),
+      keepLineScores,
+      tenant,
+      top,
+      maxLineBytes,
+    };
+    pool.start({ model, options: scorerOptions });
+    trainPool?.start({ model, options: { ...scorerOptions, json: false, keepLineScores: false, top: 0 } });
+
     // 2. With separate training files, their sessions and windows are the reference for those models.
     let trainWindows: Aggregate['windows'] | null = null;
     let trainSessions: Aggregate['sessions'] | null = null;

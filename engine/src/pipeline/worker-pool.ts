@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { ChunkResult, ChunkTask } from './chunk-scorer.js';
-import type { ScoreWorkerData, ScoreWorkerReply } from './score-worker.js';
+import type { ScoreWorkerData, ScoreWorkerMessage, ScoreWorkerReply } from './score-worker.js';
 
 /** A fault inside a scoring worker (a bug, not bad input: bad input is handled line by line). */
 export class WorkerFailedError extends Error {
@@ -14,37 +14,52 @@ interface Pending {
 }
 
 /**
- * A fixed pool of scoring workers (worker_threads). Tasks are handed to the first idle worker; results come back
- * through the promise of each task, so the caller decides the order in which it consumes them.
+ * A fixed pool of scoring workers (worker_threads). The workers start as soon as the pool is made, so that they
+ * load while the model is trained; {@link ScoringPool.start} then hands them the model. Tasks go to the first
+ * idle worker; results come back through the promise of each task, so the caller decides the order in which it
+ * consumes them.
  */
 export class ScoringPool {
+  /** Number of workers. */
+  readonly size: number;
+  private readonly workers: Worker[] = [];
   private readonly idle: Worker[] = [];
   private readonly busy = new Map<Worker, Pending>();
   private readonly queue: Pending[] = [];
+  private started = false;
   private closed = false;
+  /** Why the pool can no longer score (a worker failed or exited). */
+  private failure: WorkerFailedError | null = null;
 
-  /** Number of workers. */
-  get size(): number {
-    return this.idle.length + this.busy.size;
-  }
-
-  constructor(size: number, data: ScoreWorkerData) {
+  constructor(size: number) {
+    this.size = size;
     const url = new URL('./score-worker.js', import.meta.url);
     for (let i = 0; i < size; i++) {
       // A bounded heap keeps each worker's memory flat however large the input: its work is one chunk at a time.
-      const worker = new Worker(url, { workerData: data, resourceLimits: { maxOldGenerationSizeMb: 256 } });
+      const worker = new Worker(url, { resourceLimits: { maxOldGenerationSizeMb: 256 } });
       worker.on('message', (reply: ScoreWorkerReply) => this.onReply(worker, reply));
       worker.on('error', (err) => this.onFailure(worker, err));
       worker.on('exit', (code) => {
         if (!this.closed)
           this.onFailure(worker, new WorkerFailedError(`scoring worker exited with code ${code}`));
       });
+      this.workers.push(worker);
       this.idle.push(worker);
     }
   }
 
+  /** Hands every worker the model and options that each task is scored with; once, before any task. */
+  start(data: ScoreWorkerData): void {
+    if (this.started) throw new Error('the scoring pool has already started');
+    this.started = true;
+    const message: ScoreWorkerMessage = { init: data };
+    for (const worker of this.workers) worker.postMessage(message);
+    this.dispatch();
+  }
+
   /** Scores a chunk on the next free worker. The chunk's bytes are transferred, not copied. */
   run(task: ChunkTask): Promise<ChunkResult> {
+    if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
       this.queue.push({ task, resolve, reject });
       this.dispatch();
@@ -54,12 +69,14 @@ export class ScoringPool {
   /** Stops every worker. */
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all([...this.idle, ...this.busy.keys()].map((w) => w.terminate()));
+    const workers = this.workers.splice(0);
     this.idle.length = 0;
     this.busy.clear();
+    await Promise.all(workers.map((w) => w.terminate()));
   }
 
   private dispatch(): void {
+    if (!this.started) return;
     while (this.idle.length > 0 && this.queue.length > 0) {
       const worker = this.idle.pop() as Worker;
       const pending = this.queue.shift() as Pending;
@@ -67,7 +84,8 @@ export class ScoringPool {
       const { bytes, outputMemory } = pending.task;
       const transfer = [bytes.buffer as ArrayBuffer];
       if (outputMemory) transfer.push(outputMemory);
-      worker.postMessage(pending.task, transfer);
+      const message: ScoreWorkerMessage = { task: pending.task };
+      worker.postMessage(message, transfer);
     }
   }
 
@@ -83,10 +101,14 @@ export class ScoringPool {
   }
 
   private onFailure(worker: Worker, err: Error): void {
+    const failure = err instanceof WorkerFailedError ? err : new WorkerFailedError(err.message);
+    this.failure ??= failure;
+    const idleAt = this.idle.indexOf(worker);
+    if (idleAt >= 0) this.idle.splice(idleAt, 1);
     const pending = this.busy.get(worker);
     this.busy.delete(worker);
-    pending?.reject(err instanceof WorkerFailedError ? err : new WorkerFailedError(err.message));
+    pending?.reject(failure);
     for (const p of this.queue.splice(0))
-      p.reject(new WorkerFailedError(`scoring worker failed: ${err.message}`));
+      p.reject(new WorkerFailedError(`scoring worker failed: ${failure.message}`));
   }
 }
