@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptyWindow, type WindowStats } from '../features/window-stats.js';
+import { emptyWindow, mergeWindow, type WindowStats } from '../features/window-stats.js';
 import { DEFAULT_THRESHOLD } from '../model/score.js';
 import { createRng } from '../random/rng.js';
 import { WindowModel } from './window-model.js';
@@ -77,5 +77,17 @@ describe('WindowModel', () => {
     const copy = WindowModel.fromJSON(JSON.parse(JSON.stringify(model.toJSON())));
     const w = ref[1234];
     expect(copy.score(w)).toEqual(model.score(w));
+  });
+  it('scores a window it was fitted on again after the window changed', () => {
+    const windows = history();
+    const fitted = WindowModel.fit(windows);
+    const fresh = WindowModel.fromJSON(fitted.toJSON());
+    const w = windows[6 * 60];
+    expect(fitted.score(w)).toEqual(fresh.score(w));
+    // A burst of errors merged into it after the fit.
+    mergeWindow(w, window(w.start, 100, 100, { c: 100 }));
+    const after = fitted.score(w);
+    expect(after).toEqual(fresh.score(w));
+    expect(after?.score).toBeGreaterThanOrEqual(DEFAULT_THRESHOLD);
   });
 });

@@ -67,7 +67,15 @@ export class WindowModel {
   private readonly cals = new Map<string, TailCalibrator>();
   private readonly forest: IsolationForest | null;
 
-  private constructor(private readonly s: WindowModelState) {
+  private constructor(
+    private readonly s: WindowModelState,
+    /**
+     * Detector inputs of windows already seen, which only their services' models decide: a fitted model scores
+     * the windows it was fitted on without reading their templates again. Kept with the window's line count, which
+     * every change to a window raises.
+     */
+    private readonly inputs = new WeakMap<WindowStats, { lines: number; inputs: DetectorInputs }>(),
+  ) {
     for (const [k, v] of Object.entries(s.calibrators)) this.cals.set(k, TailCalibrator.fromJSON(v));
     this.forest = s.forest ? IsolationForest.fromJSON(s.forest) : null;
   }
@@ -76,6 +84,7 @@ export class WindowModel {
   static fit(windows: readonly WindowStats[], options: WindowModelOptions = {}): WindowModel {
     const { minHourWindows = 5, seed = 0x5eed } = options;
     const byService = new Map<string, WindowStats[]>();
+    const features = new Map<WindowStats, number[]>();
     for (const w of windows) {
       const list = byService.get(w.service);
       if (list) list.push(w);
@@ -87,7 +96,11 @@ export class WindowModel {
       for (const w of list)
         for (const [id, c] of Object.entries(w.templates)) distribution[id] = (distribution[id] ?? 0) + c;
       const partial: ServiceModel = { distribution, baselines: {} as Record<Feature, Baseline> };
-      const values = list.map((w) => rawFeatures(w, partial));
+      const values = list.map((w) => {
+        const v = rawFeatures(w, partial);
+        features.set(w, v);
+        return v;
+      });
       for (const [fi, f] of WINDOW_FEATURES.entries()) {
         partial.baselines[f] = fitBaseline(
           list.map((w) => w.start),
@@ -100,6 +113,7 @@ export class WindowModel {
     const state: WindowModelState = { services, calibrators: {}, forest: null, bandZ: 3 };
     const model = new WindowModel(state);
     const raw = new Map<string, number[]>();
+    model.features = features;
     const rows: number[] = [];
     for (const w of windows) {
       const d = model.detectorInputs(w);
@@ -130,8 +144,11 @@ export class WindowModel {
             tailProbabilityFromScore(DEFAULT_THRESHOLD),
           ),
       );
-    return new WindowModel(state);
+    return new WindowModel(state, model.inputs);
   }
+
+  /** Features computed while fitting, read once more by the first {@link WindowModel.detectorInputs} pass. */
+  private features: Map<WindowStats, number[]> | null = null;
 
   /** Restores a model from {@link WindowModel.toJSON}. */
   static fromJSON(state: WindowModelState): WindowModel {
@@ -195,12 +212,12 @@ export class WindowModel {
     };
   }
 
-  private detectorInputs(
-    w: WindowStats,
-  ): { raw: Record<string, number>; vector: number[]; values: number[]; baselines: RobustStats[] } | null {
+  private detectorInputs(w: WindowStats): DetectorInputs | null {
+    const known = this.inputs.get(w);
+    if (known !== undefined && known.lines === w.lines) return known.inputs;
     const sm = this.s.services[w.service];
     if (!sm) return null;
-    const values = rawFeatures(w, sm);
+    const values = this.features?.get(w) ?? rawFeatures(w, sm);
     const hour = Math.floor((w.start % DAY_MS) / HOUR_MS);
     const raw: Record<string, number> = {};
     const vector: number[] = [];
@@ -228,8 +245,18 @@ export class WindowModel {
       if (b.std > 0) sigma3 = Math.max(sigma3, Math.abs(x - b.mean) / b.std);
     }
     raw.three_sigma = sigma3;
-    return { raw, vector, values, baselines };
+    const inputs = { raw, vector, values, baselines };
+    this.inputs.set(w, { lines: w.lines, inputs });
+    return inputs;
   }
+}
+
+/** What the detectors of a window read: raw surprises, the standardized vector, feature values, baselines. */
+interface DetectorInputs {
+  raw: Record<string, number>;
+  vector: number[];
+  values: number[];
+  baselines: RobustStats[];
 }
 
 function rawFeatures(w: WindowStats, sm: ServiceModel): number[] {

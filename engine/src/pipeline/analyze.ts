@@ -16,6 +16,9 @@ import { countLines, sampleLines } from './reservoir.js';
 import { TopDetections } from './top-detections.js';
 import { ScoringPool } from './worker-pool.js';
 
+/** Characters of session and window JSON lines written at once. */
+const OUTPUT_BATCH_CHARS = 1 << 20;
+
 /** Options of {@link analyzeLogs}. */
 export interface AnalyzeOptions {
   files: string[];
@@ -195,6 +198,9 @@ export async function analyzeLogs(options: AnalyzeOptions): Promise<AnalyzeSumma
     const reference = trainPool
       ? { windows: trainWindows ?? new Map(), sessions: trainSessions ?? new Map() }
       : null;
+    // Their JSON lines go out in batches: one write for each of tens of thousands of windows costs seconds.
+    let batch: string[] = [];
+    let batchChars = 0;
     for (const d of scoreAggregate(agg, {
       tenant,
       threshold,
@@ -210,8 +216,18 @@ export async function analyzeLogs(options: AnalyzeOptions): Promise<AnalyzeSumma
         bySeverity[d.severity]++;
         allTop.offer(d);
       }
-      if (output) await output(detectionToJsonLine(d));
+      if (output) {
+        const line = detectionToJsonLine(d);
+        batch.push(line);
+        batchChars += line.length;
+        if (batchChars >= OUTPUT_BATCH_CHARS) {
+          await output(batch.join(''));
+          batch = [];
+          batchChars = 0;
+        }
+      }
     }
+    if (output && batch.length > 0) await output(batch.join(''));
 
     let finalLineScores: Float32Array | null = null;
     if (lineScores && lineSessions) {
