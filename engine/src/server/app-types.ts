@@ -32,5 +32,11 @@ export interface AppDeps {
   readiness: () => Promise<Record<string, { ok: boolean; error?: string }>>;
 }
 
+/** What the app's middleware and routes keep on a request's context. */
+export interface AppVariables extends TenantVariables {
+  /** Set by the plugin proxy when it forwarded the request through the app, which measures the forwarded one. */
+  forwarded?: boolean;
+}
+
 /** The app's type: Hono with the caller's tenant in its variables. */
-export type ApiApp = OpenAPIHono<{ Variables: TenantVariables }>;
+export type ApiApp = OpenAPIHono<{ Variables: AppVariables }>;

@@ -39,6 +39,8 @@ export function createApp({ ui, ...deps }: AppDeps & AppOptions): ApiApp {
   app.use(async function measure(c, next) {
     const started = performance.now();
     await next();
+    // The plugin proxy forwarded this request through the app, which measured it under the route it reached.
+    if (c.get('forwarded')) return;
     const route = routePath(c, -1) || 'unmatched';
     deps.metrics.httpRequests.inc({ method: c.req.method, route, status: String(c.res.status) });
     deps.metrics.httpDuration.observe({ method: c.req.method, route }, (performance.now() - started) / 1000);

@@ -79,6 +79,24 @@ async function signIn(key: string): Promise<string> {
   return cookie.split(';')[0];
 }
 
+/** The HTTP request counter and the duration histogram's counts, by method, route (and status). */
+async function httpCounts(): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for (const { labels, value } of (await runtime.metrics.httpRequests.get()).values)
+    counts.set(`requests ${labels.method} ${labels.route} ${labels.status}`, value);
+  for (const { labels, value, metricName } of (await runtime.metrics.httpDuration.get()).values)
+    if (metricName?.endsWith('_count')) counts.set(`durations ${labels.method} ${labels.route}`, value);
+  return counts;
+}
+
+/** What grew between two {@link httpCounts}. */
+function countsSince(before: Map<string, number>, after: Map<string, number>): Record<string, number> {
+  const grown: Record<string, number> = {};
+  for (const [key, value] of after)
+    if (value !== (before.get(key) ?? 0)) grown[key] = value - (before.get(key) ?? 0);
+  return grown;
+}
+
 describe('the standalone pages', () => {
   it('serves the host page at / and under the app path, without a key and never cached stale', async () => {
     for (const path of ['/', '/a/outlier-anomaly-app', '/a/outlier-anomaly-app/jobs?from=now-1h']) {
@@ -299,6 +317,19 @@ describe('the plugin proxy', () => {
     });
     expect(cancelled.status).toBe(200);
     expect(await stream.text()).toContain('event: cancelled');
+  });
+
+  it('counts a forwarded request once, under the route it reached, and a refused one under the proxy', async () => {
+    const cookie = await signIn(KEYS.acme);
+    const before = await httpCounts();
+    expect((await get(`${UI_PROXY_PREFIX}/api/v1/jobs?limit=1`, { Cookie: cookie })).status).toBe(200);
+    expect((await get(`${UI_PROXY_PREFIX}/api/v1/jobs?limit=1`)).status).toBe(401);
+    expect(countsSince(before, await httpCounts())).toEqual({
+      'requests GET /api/v1/jobs 200': 1,
+      'durations GET /api/v1/jobs': 1,
+      [`requests GET ${UI_PROXY_PREFIX}/* 401`]: 1,
+      [`durations GET ${UI_PROXY_PREFIX}/*`]: 1,
+    });
   });
 
   it('refuses unsafe requests from other sites even with the cookie', async () => {

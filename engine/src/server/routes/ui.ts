@@ -194,6 +194,7 @@ export function registerUiRoutes(
       init.body = c.req.raw.body;
       init.duplex = 'half';
     }
+    c.set('forwarded', true);
     const res = await app.fetch(new Request(target, init), c.env);
     if (res.status === 401) {
       // The session's key was revoked since sign-in: the session ends, and the page asks for a key again.
