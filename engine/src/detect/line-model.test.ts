@@ -114,3 +114,72 @@ describe('LineModel', () => {
     expect(shared).toBeGreaterThan(lines.length / 10);
   });
 });
+
+/** Access-log lines of one template: 2xx with a body, some 304 without one, a few 404s. */
+function accessLog(n: number): LineObservation[] {
+  const rng = createRng(11);
+  const out: LineObservation[] = [];
+  for (let i = 0; i < n; i++) {
+    const r = rng.next();
+    const status = r < 0.8 ? 200 : r < 0.96 ? 304 : 404;
+    const bytes = status === 304 ? 0 : status === 404 ? 150 + rng.int(10) : 4000 + rng.int(2000);
+    out.push({
+      record: rec('GET /', status === 404 ? 'warn' : 'info', { status, bytes, latency_ms: 20 + rng.int(20) }),
+      templateId: 'get',
+      params: [String(status)],
+    });
+  }
+  return out;
+}
+
+describe('LineModel on HTTP status fields', () => {
+  const model = LineModel.fit(accessLog(20_000));
+  const score = (status: number, bytes: number, level: Level = 'info') =>
+    model.score(rec('GET /', level, { status, bytes, latency_ms: 30 }), 'get', [String(status)], 'GET / <*>');
+
+  it('scores the status by its class, not as a magnitude', () => {
+    const ok = score(200, 5000);
+    expect(ok.score).toBeLessThan(0.3);
+    expect(ok.detectors.map((d) => d.name)).toEqual([
+      'template_rarity',
+      'status_class',
+      'bytes',
+      'latency_ms',
+    ]);
+    expect(score(404, 155, 'warn').score).toBeLessThan(DEFAULT_THRESHOLD);
+    // 5xx never came: the class speaks, with the reference's mix, and no expected value or band.
+    const failed = score(503, 5000);
+    expect(failed.score).toBeGreaterThanOrEqual(DEFAULT_THRESHOLD);
+    expect(failed.explanation).toBe(
+      'status = 503 (5xx, never seen in 20000 reference lines of "GET / <*>": 2xx 79.7 %, 3xx 16.4 %, 4xx 3.9 %).',
+    );
+    expect(failed.evidence.numeric).toBeNull();
+  });
+
+  it('baselines the other fields per status class', () => {
+    // A 304 has no body; a 200 without one is what is odd.
+    expect(score(304, 0).score).toBeLessThan(0.3);
+    const empty = score(200, 0);
+    expect(empty.score).toBeGreaterThanOrEqual(DEFAULT_THRESHOLD);
+    expect(empty.evidence.numeric).toMatchObject({ field: 'bytes', observed: 0 });
+    expect(empty.evidence.numeric?.expected).toBeGreaterThan(4000);
+  });
+
+  it('keeps a model saved before status classes working as it did', () => {
+    const state = structuredClone(LineModel.fit(accessLog(2_000)).toJSON());
+    const old = LineModel.fromJSON({ ...state, status: undefined });
+    for (const m of Object.values(state.numeric)) m.perTemplateClass = undefined;
+    const s = LineModel.fromJSON(state).score(
+      rec('GET /', 'info', { status: 200, bytes: 5000 }),
+      'get',
+      ['200'],
+      'GET /',
+    );
+    expect(s.score).toBeLessThan(0.3);
+    expect(
+      old
+        .score(rec('GET /', 'info', { status: 503, bytes: 5000 }), 'get', ['503'], 'GET /')
+        .detectors.map((d) => d.name),
+    ).not.toContain('status_class');
+  });
+});

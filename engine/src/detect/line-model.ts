@@ -53,9 +53,25 @@ interface NumericFieldModel {
   log: boolean;
   global: RobustStats;
   perTemplate: Record<string, RobustStats>;
+  /**
+   * Per template and status class (index 0–4 for 1xx–5xx; null below `minNumericSupport` lines), for lines with an
+   * HTTP status; absent from models saved before.
+   */
+  perTemplateClass?: Record<string, (RobustStats | null)[]>;
   calibrator: TailCalibratorState;
   /** Robust z at which this field alone reaches θ: the half-width of the expected band, in σ. */
   bandZ: number;
+}
+
+/**
+ * An HTTP status field's model: status codes are categories, not magnitudes, so a line is judged by how common its
+ * status class (1xx … 5xx) was among the reference lines of its template.
+ */
+interface StatusFieldModel {
+  /** Reference lines per status class, index 0–4 for 1xx–5xx, over all templates. */
+  global: number[];
+  /** The same per template with at least `minNumericSupport` lines of the field. */
+  perTemplate: Record<string, number[]>;
 }
 
 /** Serialized {@link LineModel}. */
@@ -67,6 +83,8 @@ export interface LineModelState {
   levelTailP: Partial<Record<Level, number>>;
   params: Record<string, ParamStats[]>;
   numeric: Record<string, NumericFieldModel>;
+  /** HTTP status fields (absent from models saved before status classes were scored). */
+  status?: Record<string, StatusFieldModel>;
   minParamSupport: number;
 }
 
@@ -95,11 +113,14 @@ const SEVERE_LEVELS: readonly Level[] = ['warn', 'error', 'fatal'];
 /**
  * The line-level model: template rarity (tail mass of templates at most this frequent), first-seen templates
  * (Good–Turing probability of an unseen template), rare parameter values (Good–Turing per template position),
- * the level, and numeric fields (latency, bytes, …) against per-template median/MAD baselines. Every detector is a
- * tail probability on the reference sample, joined by the ensemble rule ({@link combineVerdicts}).
+ * the level, numeric fields (latency, bytes, …) against per-template median/MAD baselines (per template and HTTP
+ * status class on lines with a status), and HTTP status fields by how common their class was for the template.
+ * Every detector is a tail probability on the reference sample, joined by the ensemble rule ({@link combineVerdicts}).
  */
 export class LineModel {
-  private readonly numeric = new Map<string, NumericField>();
+  private readonly numeric = new Map<string, FollowedField>();
+  /** The HTTP status fields, whose class picks a line's baselines (see {@link LineModel.fit}). */
+  private readonly statusFields: string[];
   private readonly templateCounts: Map<string, number>;
   /** What scoring needs of each reference template, found with one lookup. */
   private readonly templates = new Map<string, TemplateFacts>();
@@ -119,16 +140,36 @@ export class LineModel {
 
   private constructor(private readonly s: LineModelState) {
     for (const [field, m] of Object.entries(s.numeric)) {
-      const numeric: NumericField = {
+      const numeric: BandField = {
+        kind: 'band',
         index: this.numeric.size,
         cal: TailCalibrator.fromJSON(m.calibrator),
         log: m.log,
         global: band(m.global, m.log, m.bandZ),
         perTemplate: new Map(),
+        perTemplateClass: new Map(),
       };
       for (const [id, base] of Object.entries(m.perTemplate))
         numeric.perTemplate.set(id, band(base, m.log, m.bandZ));
+      for (const [id, bases] of Object.entries(m.perTemplateClass ?? {}))
+        numeric.perTemplateClass.set(
+          id,
+          bases.map((base) => (base === null ? null : band(base, m.log, m.bandZ))),
+        );
       this.numeric.set(field, numeric);
+    }
+    this.statusFields = Object.keys(s.status ?? {});
+    for (const [field, m] of Object.entries(s.status ?? {})) {
+      const perTemplate = new Map<string, ClassTail>();
+      for (const [id, counts] of Object.entries(m.perTemplate)) perTemplate.set(id, classTail(counts));
+      this.numeric.set(field, {
+        kind: 'status',
+        index: this.numeric.size,
+        field,
+        detector: `${field}_class`,
+        global: classTail(m.global),
+        perTemplate,
+      });
     }
     this.templateCounts = new Map(Object.entries(s.templateCounts));
     for (const [id, count] of this.templateCounts) {
@@ -240,31 +281,79 @@ export class LineModel {
     }
 
     const numeric: Record<string, NumericFieldModel> = {};
+    const status: Record<string, StatusFieldModel> = {};
     const fields = [...numericValues.entries()]
       .filter(([, v]) => v.length >= minNumericSupport)
       .sort((a, b) => b[1].length - a[1].length || (a[0] < b[0] ? -1 : 1))
       .slice(0, maxNumericFields);
+    // A quantity depends on the outcome of the request it measures (a 304 has no body, a 404 its error page): where
+    // lines carry an HTTP status, other fields are baselined per template and status class as well.
+    const statusFields = fields
+      .filter(([field, values]) => isStatusField(field, values))
+      .map(([field]) => field);
+    const lineClass = new Int8Array(total).fill(-1);
+    if (statusFields.length > 0) {
+      for (let i = 0; i < total; i++) lineClass[i] = classOfLine(sample[i].record.numeric, statusFields);
+    }
     for (const [field, values] of fields) {
+      const byTemplate = numericByTemplate.get(field) as Map<string, number[]>;
+      if (statusFields.includes(field)) {
+        const perTemplate: Record<string, number[]> = {};
+        for (const [id, tv] of byTemplate)
+          if (tv.length >= minNumericSupport) perTemplate[id] = classCounts(tv);
+        status[field] = { global: classCounts(values), perTemplate };
+        continue;
+      }
       // Non-negative quantities (latency, bytes, amounts) are skewed: model them on a log scale.
       const log = values.every((v) => v >= 0);
       const scale = (v: number) => (log ? Math.log1p(v) : v);
       const global = robustStats(values.map(scale));
       const perTemplate: Record<string, RobustStats> = {};
-      const byTemplate = numericByTemplate.get(field) as Map<string, number[]>;
       for (const [id, tv] of byTemplate) {
         if (tv.length >= minNumericSupport) perTemplate[id] = robustStats(tv.map(scale));
       }
-      const zs = new Float64Array(values.length);
-      let k = 0;
-      for (const [id, tv] of byTemplate) {
-        const base = perTemplate[id] ?? global;
-        for (const v of tv) zs[k++] = robustZ(scale(v), base);
+      const byClass = new Map<string, number[][]>();
+      if (statusFields.length > 0) {
+        for (let i = 0; i < total; i++) {
+          const c = lineClass[i];
+          const v = sample[i].record.numeric[field];
+          if (c < 0 || v === undefined || !Number.isFinite(v)) continue;
+          const id = sample[i].templateId;
+          let classes = byClass.get(id);
+          if (classes === undefined) {
+            classes = [[], [], [], [], []];
+            byClass.set(id, classes);
+          }
+          classes[c].push(scale(v));
+        }
       }
-      const calibrator = TailCalibrator.fit(zs);
+      // A class shifts the expected value, not the spread: its sigma is at least the template's, so that a class
+      // of a few lines with one repeated value (MAD 0) does not make every other value extreme.
+      const perTemplateClass: Record<string, (RobustStats | null)[]> = {};
+      for (const [id, classes] of byClass) {
+        const spread = (perTemplate[id] ?? global).sigma;
+        const stats = classes.map((cv) => {
+          if (cv.length < minNumericSupport) return null;
+          const st = robustStats(cv);
+          return { ...st, sigma: Math.max(st.sigma, spread) };
+        });
+        if (stats.some((x) => x !== null)) perTemplateClass[id] = stats;
+      }
+      const zs: number[] = [];
+      for (let i = 0; i < total; i++) {
+        const v = sample[i].record.numeric[field];
+        if (v === undefined || !Number.isFinite(v)) continue;
+        const id = sample[i].templateId;
+        const c = lineClass[i];
+        const base = (c >= 0 ? perTemplateClass[id]?.[c] : null) ?? perTemplate[id] ?? global;
+        zs.push(robustZ(scale(v), base));
+      }
+      const calibrator = TailCalibrator.fit(Float64Array.from(zs));
       numeric[field] = {
         log,
         global,
         perTemplate,
+        perTemplateClass,
         calibrator: calibrator.toJSON(),
         bandZ: calibrator.valueAtTailProbability(tailProbabilityFromScore(DEFAULT_THRESHOLD)),
       };
@@ -278,6 +367,7 @@ export class LineModel {
       levelTailP,
       params,
       numeric,
+      status,
       minParamSupport,
     });
   }
@@ -463,14 +553,33 @@ export class LineModel {
     let bestBand: Band | null = null;
     let bestField = '';
     let bestValue = 0;
+    let statusP = 1;
+    let status: StatusField | null = null;
+    let statusValue = 0;
+    const lineClass = this.statusFields.length > 0 ? classOfLine(record.numeric, this.statusFields) : -1;
     for (const field in record.numeric) {
       const m = this.numeric.get(field);
       if (!m) continue;
       const v = record.numeric[field];
       if (!Number.isFinite(v)) continue;
-      const b = m.perTemplate.get(templateId) ?? m.global;
-      const p = m.cal.tailProbability(robustZ(m.log ? Math.log1p(Math.max(0, v)) : v, b.base));
       if (n === names.length) break; // more numeric fields than verdict slots: never with the field cap
+      if (m.kind === 'status') {
+        const p = classTailP(m.perTemplate.get(templateId) ?? m.global, v);
+        names[n] = m.detector;
+        ps[n] = p;
+        kinds[n++] = Kind.StatusClass;
+        if (p < statusP) {
+          statusP = p;
+          status = m;
+          statusValue = v;
+        }
+        continue;
+      }
+      const b =
+        (lineClass >= 0 ? m.perTemplateClass.get(templateId)?.[lineClass] : null) ??
+        m.perTemplate.get(templateId) ??
+        m.global;
+      const p = m.cal.tailProbability(robustZ(m.log ? Math.log1p(Math.max(0, v)) : v, b.base));
       names[n] = field;
       ps[n] = p;
       kinds[n++] = Kind.Numeric;
@@ -521,6 +630,8 @@ export class LineModel {
     if (strongestKind === Kind.TemplateRarity && score < 0.3 && facts !== undefined) explanation = facts.seen;
     else if (strongestKind === Kind.Numeric && bestBand !== null)
       explanation = numericExplanation(bestBand, bestField, bestValue, template);
+    else if (strongestKind === Kind.StatusClass && status !== null)
+      explanation = statusExplanation(status, templateId, statusValue, template);
     else explanation = explainLine(KIND_NAMES[strongestKind], score, evidence, template);
     return { score, detectors, strongest, evidence, fatal, explanation, shared };
   }
@@ -543,9 +654,25 @@ export class LineModel {
 }
 
 /** What a verdict is about, for the explanation (an index into {@link KIND_NAMES}). */
-const Kind = { None: 0, NewTemplate: 1, TemplateRarity: 2, RareValue: 3, Level: 4, Numeric: 5 } as const;
+const Kind = {
+  None: 0,
+  NewTemplate: 1,
+  TemplateRarity: 2,
+  RareValue: 3,
+  Level: 4,
+  Numeric: 5,
+  StatusClass: 6,
+} as const;
 
-const KIND_NAMES = ['none', 'new_template', 'template_rarity', 'rare_value', 'level', 'numeric'] as const;
+const KIND_NAMES = [
+  'none',
+  'new_template',
+  'template_rarity',
+  'rare_value',
+  'level',
+  'numeric',
+  'status_class',
+] as const;
 
 /** Line scores kept over all templates; past it they start over. */
 const MAX_SCORES_KEPT = 32_768;
@@ -592,14 +719,42 @@ function hasRareValue(facts: TemplateFacts, params: readonly string[], minSuppor
 /** Most verdicts of one line: template, rare value, level and every numeric field the model follows. */
 const MAX_VERDICTS = 64;
 
-/** A numeric field's model, ready to score. */
-interface NumericField {
+/** A numeric field's model, ready to score: against a band, or (an HTTP status) by its class. */
+type FollowedField = BandField | StatusField;
+
+/** A quantity (latency, bytes, …) against its per-template band. */
+interface BandField {
+  kind: 'band';
   /** Position among the model's fields. */
   index: number;
   cal: TailCalibrator;
   log: boolean;
   global: Band;
   perTemplate: Map<string, Band>;
+  /** Per template and status class (see {@link NumericFieldModel.perTemplateClass}). */
+  perTemplateClass: Map<string, (Band | null)[]>;
+}
+
+/** An HTTP status field, scored by how common its class was for the template. */
+interface StatusField {
+  kind: 'status';
+  index: number;
+  field: string;
+  /** The verdict's detector name: `<field>_class`. */
+  detector: string;
+  global: ClassTail;
+  perTemplate: Map<string, ClassTail>;
+}
+
+/** Per status class (index 0–4 for 1xx–5xx): the tail probability of a line of that class. */
+interface ClassTail {
+  /** Reference lines per class. */
+  counts: number[];
+  tailP: Float64Array;
+  /** Reference lines. */
+  lines: number;
+  /** The reference's classes, most common first: `2xx 97.1 %, 4xx 2.9 %`. */
+  mix: string;
 }
 
 /** A numeric baseline and its expected band in the field's own unit, with the text that explains it. */
@@ -670,11 +825,98 @@ function numericExplanation(b: Band, field: string, observed: number, template: 
   return text;
 }
 
+/** Last segments (lowercase) of the names of HTTP status fields, e.g. `status` or `http.status_code`. */
+const STATUS_FIELD_NAMES: ReadonlySet<string> = new Set([
+  'status',
+  'status_code',
+  'statuscode',
+  'http_status',
+  'response_code',
+  'response_status',
+]);
+
+/** An HTTP status field: so named, and every reference value a status code (an integer in 100–599). */
+function isStatusField(field: string, values: readonly number[]): boolean {
+  if (!STATUS_FIELD_NAMES.has(field.slice(field.lastIndexOf('.') + 1).toLowerCase())) return false;
+  for (const v of values) if (!Number.isInteger(v) || v < 100 || v > 599) return false;
+  return true;
+}
+
+/** Status class (0–4) of a line's first status field that holds a status code, or -1. */
+function classOfLine(numeric: Record<string, number>, statusFields: readonly string[]): number {
+  for (const field of statusFields) {
+    const v = numeric[field];
+    if (v === undefined) continue;
+    const c = statusClass(v);
+    if (c < 5) return c;
+  }
+  return -1;
+}
+
+/** Status class of a code: 0–4 for 1xx–5xx, 5 for anything else. */
+function statusClass(v: number): number {
+  return Number.isInteger(v) && v >= 100 && v <= 599 ? Math.floor(v / 100) - 1 : 5;
+}
+
+/** Reference lines per status class (index 0–4 for 1xx–5xx). */
+function classCounts(values: readonly number[]): number[] {
+  const counts = [0, 0, 0, 0, 0];
+  for (const v of values) {
+    const c = statusClass(v);
+    if (c < 5) counts[c]++;
+  }
+  return counts;
+}
+
+/**
+ * The tail probability of each class, as for template rarity: the reference share of lines whose class was at
+ * most as common (½ a line for a class never seen, and for codes outside 100–599).
+ */
+function classTail(counts: readonly number[]): ClassTail {
+  let lines = 0;
+  for (const c of counts) lines += c;
+  const tailP = new Float64Array(6);
+  for (let k = 0; k < 6; k++) {
+    const own = k < 5 ? counts[k] : 0;
+    let atMost = 0;
+    if (own > 0) for (const c of counts) if (c <= own) atMost += c;
+    tailP[k] = Math.min(1, (atMost + 0.5) / (lines + 1));
+  }
+  const mix = counts
+    .map((c, k) => [c, k] as const)
+    .filter(([c]) => c > 0)
+    .sort((a, b) => b[0] - a[0] || a[1] - b[1])
+    .map(([c, k]) => `${k + 1}xx ${((100 * c) / lines).toFixed(1)} %`)
+    .join(', ');
+  return { counts: [...counts], tailP, lines, mix };
+}
+
+function classTailP(t: ClassTail, v: number): number {
+  return t.tailP[statusClass(v)];
+}
+
+/**
+ * `status = 503 (5xx, never seen in 1200 reference lines of "GET <*> <*>": 2xx 97.1 %, 4xx 2.9 %).` The template's
+ * own reference when it had one, else all lines.
+ */
+function statusExplanation(m: StatusField, templateId: string, observed: number, template: string): string {
+  const own = m.perTemplate.get(templateId);
+  const t = own ?? m.global;
+  const c = statusClass(observed);
+  const label = c < 5 ? `${c + 1}xx` : 'not a status code';
+  const seen = c < 5 ? t.counts[c] : 0;
+  const where = `${t.lines} reference lines${own ? ` of "${shorten(template)}"` : ''}`;
+  const how = seen === 0 ? `never seen in ${where}` : `${((100 * seen) / t.lines).toFixed(1)} % of ${where}`;
+  return `${m.field} = ${fmt(observed)} (${label}, ${how}: ${t.mix}).`;
+}
+
 function shorten(template: string): string {
   return template.length > 80 ? `${template.slice(0, 77)}...` : template;
 }
 
 function fmt(x: number): string {
+  // Bands of skewed fields on a log scale can reach past any value seen: 3 significant digits say enough there.
+  if (Math.abs(x) >= 1e9) return x.toPrecision(3);
   if (Number.isInteger(x)) return String(x);
   return Math.abs(x) >= 100 ? x.toFixed(0) : x.toPrecision(3);
 }
