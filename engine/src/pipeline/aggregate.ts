@@ -127,7 +127,20 @@ export function* scoreAggregate(agg: Aggregate, options: ScoreAggregateOptions):
   }
 }
 
-/** All windows in time order per source and service, with empty windows where a service logged nothing. */
+/**
+ * A service that logged in fewer of the windows between its first and its last line than this share has no silence
+ * worth noticing (a quiet window is its usual state): its empty windows are not made. A sparse log of weeks would
+ * otherwise make millions of them.
+ */
+export const MIN_ACTIVE_WINDOW_SHARE = 0.1;
+
+/** Most empty windows made over all services of a run: the densest services get theirs first. */
+export const MAX_SILENT_WINDOWS = 200_000;
+
+/**
+ * All windows in time order per source and service, with empty windows where a service that usually logs (see
+ * {@link MIN_ACTIVE_WINDOW_SHARE}, {@link MAX_SILENT_WINDOWS}) logged nothing.
+ */
 export function fillSilentWindows(windows: Map<string, SourceWindow>, windowMs: number): SourceWindow[] {
   const bySource = new Map<string, Map<string, SourceWindow[]>>();
   for (const w of windows.values()) {
@@ -140,18 +153,41 @@ export function fillSilentWindows(windows: Map<string, SourceWindow>, windowMs: 
     if (list) list.push(w);
     else services.set(w.service, [w]);
   }
-  const out: SourceWindow[] = [];
-  for (const [source, services] of [...bySource.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+  // Which services get their silences: active enough, densest first, within the budget.
+  const candidates: { list: SourceWindow[]; silent: number; share: number; key: string }[] = [];
+  const ends = new Map<string, number>();
+  for (const [source, services] of bySource) {
     let end = Number.NEGATIVE_INFINITY;
     for (const list of services.values()) for (const w of list) end = Math.max(end, w.start);
-    for (const [service, list] of [...services.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    ends.set(source, end);
+    for (const [service, list] of services) {
       list.sort((a, b) => a.start - b.start);
-      const byStart = new Map(list.map((w) => [w.start, w]));
-      const span = (end - list[0].start) / windowMs;
-      if (span > 100_000) {
+      // Activity between its own first and last window: a service that logged every minute and then stopped is
+      // one whose silence matters.
+      const first = list[0].start;
+      const share = list.length / (Math.floor((list[list.length - 1].start - first) / windowMs) + 1);
+      const silent = Math.floor((end - first) / windowMs) + 1 - list.length;
+      if (share >= MIN_ACTIVE_WINDOW_SHARE)
+        candidates.push({ list, silent, share, key: `${source}\n${service}` });
+    }
+  }
+  candidates.sort((a, b) => b.share - a.share || (a.key < b.key ? -1 : 1));
+  const filled = new Set<SourceWindow[]>();
+  let budget = MAX_SILENT_WINDOWS;
+  for (const c of candidates) {
+    if (c.silent > budget) continue;
+    budget -= c.silent;
+    filled.add(c.list);
+  }
+  const out: SourceWindow[] = [];
+  for (const [source, services] of [...bySource.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    const end = ends.get(source) as number;
+    for (const [service, list] of [...services.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+      if (!filled.has(list)) {
         out.push(...list);
         continue;
       }
+      const byStart = new Map(list.map((w) => [w.start, w]));
       for (let t = list[0].start; t <= end; t += windowMs)
         out.push(byStart.get(t) ?? { ...emptyWindow(service, t), source });
     }
