@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_THRESHOLD } from '../model/score.js';
 import type { Level, ParsedRecord } from '../parse/record.js';
 import { createRng } from '../random/rng.js';
-import { LineModel, type LineObservation } from './line-model.js';
+import {
+  BURST_RATE_VARIATION,
+  burstOf,
+  LineModel,
+  type LineObservation,
+  MAX_BURST_SPAN,
+} from './line-model.js';
 
 function rec(
   message: string,
@@ -181,5 +187,55 @@ describe('LineModel on HTTP status fields', () => {
         .score(rec('GET /', 'info', { status: 503, bytes: 5000 }), 'get', ['503'], 'GET /')
         .detectors.map((d) => d.name),
     ).not.toContain('status_class');
+  });
+});
+
+describe('template bursts (the input as its own reference)', () => {
+  /** 10,000 ordinary lines; `rare` lines of template `t` either together from line 6,000 on or spread evenly. */
+  function input(rare: number, together: boolean): LineObservation[] {
+    const out: LineObservation[] = [];
+    for (let i = 0; i < 10_000; i++) {
+      const at = together ? i - 6_000 : i % Math.floor(10_000 / rare);
+      if (
+        together ? at >= 0 && at < rare : at === 0 && out.filter((o) => o.templateId === 't').length < rare
+      ) {
+        out.push({
+          record: { ...rec('ledger out of balance', 'error'), timestamp: Date.UTC(2026, 0, 1, 7, 0, i) },
+          templateId: 't',
+          params: [],
+        });
+      } else out.push({ record: rec(`step ${i % 40}`), templateId: `s${i % 40}`, params: [] });
+    }
+    return out;
+  }
+  const line = rec('ledger out of balance', 'error');
+
+  it('bounds the chance of lines this close together', () => {
+    expect(burstOf(2, 0.0001)).toBe(1);
+    expect(burstOf(20, 2 * MAX_BURST_SPAN)).toBe(1);
+    expect(burstOf(20, 0.002)).toBeCloseTo(20 * (BURST_RATE_VARIATION * 0.002) ** 19);
+    expect(burstOf(4, 0.05)).toBeGreaterThan(0.01);
+  });
+
+  it('scores the lines of a template that came all at once, and says when', () => {
+    const model = LineModel.fit(input(15, true), { bursts: true });
+    const s = model.score(line, 't', [], 'ledger out of balance');
+    expect(s.score).toBeGreaterThanOrEqual(0.95);
+    expect(s.detectors.map((d) => d.name)).toContain('template_burst');
+    expect(s.explanation).toBe(
+      'Burst of "ledger out of balance": its 15 of 10000 reference lines all came within 0.15 % of the reference (08:40:00 to 08:40:14 UTC).',
+    );
+  });
+
+  it('leaves a rare template spread over the input, and every template of a model trained on other lines', () => {
+    const spread = LineModel.fit(input(15, false), { bursts: true }).score(
+      line,
+      't',
+      [],
+      'ledger out of balance',
+    );
+    expect(spread.detectors.map((d) => d.name)).not.toContain('template_burst');
+    const other = LineModel.fit(input(15, true)).score(line, 't', [], 'ledger out of balance');
+    expect(other.detectors.map((d) => d.name)).not.toContain('template_burst');
   });
 });

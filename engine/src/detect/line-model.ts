@@ -40,6 +40,13 @@ export interface LineModelOptions {
    * @defaultValue 16
    */
   maxNumericFields?: number;
+  /**
+   * Score templates whose reference lines came in one burst (`template_burst`): for a reference that is the input
+   * being scored, where a template first seen in an incident is in the reference too. Off for a model trained on
+   * other lines, whose bursts say nothing of the lines scored.
+   * @defaultValue false
+   */
+  bursts?: boolean;
 }
 
 interface ParamStats {
@@ -74,11 +81,26 @@ interface StatusFieldModel {
   perTemplate: Record<string, number[]>;
 }
 
+/** A template whose reference lines all came close together (in the reference's order, which is the input's). */
+interface TemplateBurst {
+  /** Probability that this many lines spread like the reference fall this close together. */
+  p: number;
+  /** Reference lines of the template. */
+  lines: number;
+  /** Share of the reference between its first and its last line. */
+  span: number;
+  /** Times of its first and last reference line (epoch ms), when they had one. */
+  from: number | null;
+  to: number | null;
+}
+
 /** Serialized {@link LineModel}. */
 export interface LineModelState {
   total: number;
   templateCounts: Record<string, number>;
   templateTailP: Record<string, number>;
+  /** Templates whose reference lines came in one burst (see {@link burstOf}); absent from models saved before. */
+  templateBursts?: Record<string, TemplateBurst>;
   newTemplateP: number;
   levelTailP: Partial<Record<Level, number>>;
   params: Record<string, ParamStats[]>;
@@ -179,6 +201,7 @@ export class LineModel {
       this.templates.set(id, {
         count,
         tailP: s.templateTailP[id] ?? 1,
+        burst: s.templateBursts?.[id] ?? null,
         positions: positions ?? null,
         seen: `Template seen ${count} times in ${s.total} reference lines.`,
         plain: new Map(),
@@ -196,6 +219,7 @@ export class LineModel {
       minParamSupport = 20,
       minNumericSupport = 10,
       maxNumericFields = 16,
+      bursts = false,
     } = options;
     const total = sample.length;
     const templateCounts: Record<string, number> = {};
@@ -203,8 +227,13 @@ export class LineModel {
     const paramCounts = new Map<string, Map<string, number>[]>();
     const numericValues = new Map<string, number[]>();
     const numericByTemplate = new Map<string, Map<string, number[]>>();
-    for (const { record, templateId, params } of sample) {
+    const firstAt = new Map<string, number>();
+    const lastAt = new Map<string, number>();
+    for (let at = 0; at < total; at++) {
+      const { record, templateId, params } = sample[at];
       templateCounts[templateId] = (templateCounts[templateId] ?? 0) + 1;
+      if (!firstAt.has(templateId)) firstAt.set(templateId, at);
+      lastAt.set(templateId, at);
       if (record.level) levelCounts.set(record.level, (levelCounts.get(record.level) ?? 0) + 1);
       let positions = paramCounts.get(templateId);
       if (!positions) {
@@ -251,6 +280,21 @@ export class LineModel {
     const templateTailP: Record<string, number> = {};
     for (const [id, c] of Object.entries(templateCounts)) {
       templateTailP[id] = ((massAtMost.get(c) ?? c) + 0.5) / (total + 1);
+    }
+    const templateBursts: Record<string, TemplateBurst> = {};
+    for (const [id, c] of bursts ? Object.entries(templateCounts) : []) {
+      const first = firstAt.get(id) as number;
+      const last = lastAt.get(id) as number;
+      const burst = burstOf(c, (last - first + 1) / total);
+      if (burst < MAX_BURST_P) {
+        templateBursts[id] = {
+          p: burst,
+          lines: c,
+          span: (last - first + 1) / total,
+          from: sample[first].record.timestamp,
+          to: sample[last].record.timestamp,
+        };
+      }
     }
     const singletons = countsAsc.filter((c) => c === 1).length;
     const newTemplateP = Math.min(1, (singletons + 1) / (total + 1));
@@ -363,6 +407,7 @@ export class LineModel {
       total,
       templateCounts,
       templateTailP,
+      templateBursts,
       newTemplateP,
       levelTailP,
       params,
@@ -515,6 +560,11 @@ export class LineModel {
       names[n] = 'template_rarity';
       ps[n] = facts.tailP;
       kinds[n++] = Kind.TemplateRarity;
+      if (facts.burst !== null) {
+        names[n] = 'template_burst';
+        ps[n] = facts.burst.p;
+        kinds[n++] = Kind.TemplateBurst;
+      }
       const positions = facts.positions;
       if (positions) {
         let bestP = Number.POSITIVE_INFINITY;
@@ -630,6 +680,8 @@ export class LineModel {
     if (strongestKind === Kind.TemplateRarity && score < 0.3 && facts !== undefined) explanation = facts.seen;
     else if (strongestKind === Kind.Numeric && bestBand !== null)
       explanation = numericExplanation(bestBand, bestField, bestValue, template);
+    else if (strongestKind === Kind.TemplateBurst && facts?.burst)
+      explanation = burstExplanation(facts.burst, template, s.total);
     else if (strongestKind === Kind.StatusClass && status !== null)
       explanation = statusExplanation(status, templateId, statusValue, template);
     else explanation = explainLine(KIND_NAMES[strongestKind], score, evidence, template);
@@ -662,6 +714,7 @@ const Kind = {
   Level: 4,
   Numeric: 5,
   StatusClass: 6,
+  TemplateBurst: 7,
 } as const;
 
 const KIND_NAMES = [
@@ -672,6 +725,7 @@ const KIND_NAMES = [
   'level',
   'numeric',
   'status_class',
+  'template_burst',
 ] as const;
 
 /** Line scores kept over all templates; past it they start over. */
@@ -781,6 +835,7 @@ interface ParamPosition {
 interface TemplateFacts {
   count: number;
   tailP: number;
+  burst: TemplateBurst | null;
   positions: (ParamPosition | null)[] | null;
   /** The explanation of an unremarkable line of this template. */
   seen: string;
@@ -823,6 +878,45 @@ function numericExplanation(b: Band, field: string, observed: number, template: 
     b.explained.set(observed, text);
   }
   return text;
+}
+
+/** A template's burst verdict is kept below this probability (a burst at all); above it, the verdict says nothing. */
+const MAX_BURST_P = 0.01;
+
+/**
+ * How much a template's rate may vary over the input without its lines counting as a burst: up to this many times
+ * its mean rate (day against night, office hours), so lines of a template used only a third of the day are not one.
+ */
+export const BURST_RATE_VARIATION = 3;
+
+/**
+ * Longest stretch of the reference (a share of its lines) a burst may take: its lines come at 20 times the template's
+ * mean rate or more. A template whose lines fill a phase of the input (a job's stage, an afternoon) is how that input
+ * works, however unlikely its spread would be by chance.
+ */
+export const MAX_BURST_SPAN = 0.05;
+
+/**
+ * How likely `lines` reference lines of a template, placed like the reference's lines, would all fall within a
+ * stretch holding a share `span` of the reference, when the template's rate may be up to
+ * {@link BURST_RATE_VARIATION} times its mean: the scan statistic's first-order bound
+ * `lines · min(1, variation · span)^(lines−1)` (1 for fewer than 3 lines, a pair close together saying little, and
+ * past {@link MAX_BURST_SPAN}).
+ * A template never seen before the incident that brought it comes as such a burst when the input is its own
+ * reference — the first-seen signal there; a rare template of ordinary traffic is spread over the input.
+ */
+export function burstOf(lines: number, span: number): number {
+  if (lines < 3 || span > MAX_BURST_SPAN) return 1;
+  return Math.min(1, lines * Math.min(1, BURST_RATE_VARIATION * span) ** (lines - 1));
+}
+
+/** `Burst: the 20 reference lines of "…" all came within 0.8 % of the reference (06:54:10 to 06:55:40 UTC).` */
+function burstExplanation(b: TemplateBurst, template: string, total: number): string {
+  const when =
+    b.from !== null && b.to !== null
+      ? ` (${new Date(b.from).toISOString().slice(11, 19)} to ${new Date(b.to).toISOString().slice(11, 19)} UTC)`
+      : '';
+  return `Burst of "${shorten(template)}": its ${b.lines} of ${total} reference lines all came within ${(100 * b.span).toPrecision(2)} % of the reference${when}.`;
 }
 
 /** Last segments (lowercase) of the names of HTTP status fields, e.g. `status` or `http.status_code`. */

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
-import { LineModel, type LineObservation } from '../detect/line-model.js';
+import { LineModel, type LineModelOptions, type LineObservation } from '../detect/line-model.js';
 import { detectionToJsonLine } from '../export/detection-json.js';
 import { readChunks } from '../ingest/chunk-reader.js';
 import type { Detection } from '../model/detection.js';
@@ -135,7 +135,8 @@ export async function analyzeLogs(options: AnalyzeOptions): Promise<AnalyzeSumma
     const formatSample = sample.lines.slice(0, 200);
     const parser = createParser({ format, logFormat, sampleLines: formatSample });
     onProgress?.({ phase: 'training', bytes: 0, totalBytes: 0, lines: sample.lines.length });
-    const model = trainLogModel(sample.lines, parser.parse, minerOptions);
+    // The input as its own reference: a template first seen in an incident is in the reference as a burst.
+    const model = trainLogModel(sample.lines, parser.parse, minerOptions, { bursts: trainFiles === files });
     const referenceLines = sample.lines.length;
     sample.lines = [];
 
@@ -264,6 +265,7 @@ export function trainLogModel(
   lines: readonly string[],
   parse: (line: string) => ParsedRecord,
   minerOptions?: TemplateMinerOptions,
+  lineOptions?: LineModelOptions,
 ): LogModelState & { templates: number } {
   const miner = new TemplateMiner(minerOptions);
   const records = lines.map(parse);
@@ -273,7 +275,11 @@ export function trainLogModel(
     const m = miner.match(record.message) ?? miner.add(record.message);
     observations.push({ record, templateId: m.id, params: m.params });
   }
-  return { miner: miner.toJSON(), line: LineModel.fit(observations).toJSON(), templates: miner.size };
+  return {
+    miner: miner.toJSON(),
+    line: LineModel.fit(observations, lineOptions).toJSON(),
+    templates: miner.size,
+  };
 }
 
 interface FilesAggregate extends Aggregate {
