@@ -239,3 +239,21 @@ describe('template bursts (the input as its own reference)', () => {
     expect(other.detectors.map((d) => d.name)).not.toContain('template_burst');
   });
 });
+
+describe('common values of a template', () => {
+  it('does not flag a value a fair share of the template had, however far from its median', () => {
+    // Retries: mostly attempt 4 or 5, one in ten an early attempt 2.
+    const rng = createRng(5);
+    const sample: LineObservation[] = [];
+    for (let i = 0; i < 5_000; i++) {
+      const attempt = i % 10 === 0 ? 2 : 4 + rng.int(2);
+      sample.push({ record: rec('retrying', 'warn', { attempt }), templateId: 'retry', params: [] });
+      sample.push({ record: rec('done', 'info', { attempt: 1 }), templateId: 'done', params: [] });
+    }
+    const model = LineModel.fit(sample);
+    const at = (attempt: number) =>
+      model.score(rec('retrying', 'warn', { attempt }), 'retry', [], 'retrying');
+    expect(at(2).score).toBeLessThan(0.3);
+    expect(at(40).score).toBeGreaterThanOrEqual(DEFAULT_THRESHOLD);
+  });
+});

@@ -65,6 +65,13 @@ interface NumericFieldModel {
    * HTTP status; absent from models saved before.
    */
   perTemplateClass?: Record<string, (RobustStats | null)[]>;
+  /**
+   * Per template, the values that make up a share of its reference lines of at least {@link MIN_COMMON_SHARE}
+   * (at most {@link MAX_COMMON_VALUES}), with that share; absent from models saved before.
+   */
+  common?: Record<string, [value: number, share: number][]>;
+  /** The same per template and status class, beside `perTemplateClass`. */
+  commonByClass?: Record<string, ([value: number, share: number][] | null)[]>;
   calibrator: TailCalibratorState;
   /** Robust z at which this field alone reaches θ: the half-width of the expected band, in σ. */
   bandZ: number;
@@ -172,11 +179,13 @@ export class LineModel {
         perTemplateClass: new Map(),
       };
       for (const [id, base] of Object.entries(m.perTemplate))
-        numeric.perTemplate.set(id, band(base, m.log, m.bandZ));
+        numeric.perTemplate.set(id, band(base, m.log, m.bandZ, m.common?.[id]));
       for (const [id, bases] of Object.entries(m.perTemplateClass ?? {}))
         numeric.perTemplateClass.set(
           id,
-          bases.map((base) => (base === null ? null : band(base, m.log, m.bandZ))),
+          bases.map((base, c) =>
+            base === null ? null : band(base, m.log, m.bandZ, m.commonByClass?.[id]?.[c] ?? null),
+          ),
         );
       this.numeric.set(field, numeric);
     }
@@ -353,8 +362,12 @@ export class LineModel {
       const scale = (v: number) => (log ? Math.log1p(v) : v);
       const global = robustStats(values.map(scale));
       const perTemplate: Record<string, RobustStats> = {};
+      const common: Record<string, [number, number][]> = {};
       for (const [id, tv] of byTemplate) {
-        if (tv.length >= minNumericSupport) perTemplate[id] = robustStats(tv.map(scale));
+        if (tv.length < minNumericSupport) continue;
+        perTemplate[id] = robustStats(tv.map(scale));
+        const values = commonValues(tv);
+        if (values.length > 0) common[id] = values;
       }
       const byClass = new Map<string, number[][]>();
       if (statusFields.length > 0) {
@@ -368,20 +381,23 @@ export class LineModel {
             classes = [[], [], [], [], []];
             byClass.set(id, classes);
           }
-          classes[c].push(scale(v));
+          classes[c].push(v);
         }
       }
       // A class shifts the expected value, not the spread: its sigma is at least the template's, so that a class
       // of a few lines with one repeated value (MAD 0) does not make every other value extreme.
       const perTemplateClass: Record<string, (RobustStats | null)[]> = {};
+      const commonByClass: Record<string, ([number, number][] | null)[]> = {};
       for (const [id, classes] of byClass) {
         const spread = (perTemplate[id] ?? global).sigma;
         const stats = classes.map((cv) => {
           if (cv.length < minNumericSupport) return null;
-          const st = robustStats(cv);
+          const st = robustStats(cv.map(scale));
           return { ...st, sigma: Math.max(st.sigma, spread) };
         });
-        if (stats.some((x) => x !== null)) perTemplateClass[id] = stats;
+        if (stats.every((x) => x === null)) continue;
+        perTemplateClass[id] = stats;
+        commonByClass[id] = classes.map((cv) => (cv.length < minNumericSupport ? null : commonValues(cv)));
       }
       const zs: number[] = [];
       for (let i = 0; i < total; i++) {
@@ -398,6 +414,8 @@ export class LineModel {
         global,
         perTemplate,
         perTemplateClass,
+        common,
+        commonByClass,
         calibrator: calibrator.toJSON(),
         bandZ: calibrator.valueAtTailProbability(tailProbabilityFromScore(DEFAULT_THRESHOLD)),
       };
@@ -629,7 +647,11 @@ export class LineModel {
         (lineClass >= 0 ? m.perTemplateClass.get(templateId)?.[lineClass] : null) ??
         m.perTemplate.get(templateId) ??
         m.global;
-      const p = m.cal.tailProbability(robustZ(m.log ? Math.log1p(Math.max(0, v)) : v, b.base));
+      let p = m.cal.tailProbability(robustZ(m.log ? Math.log1p(Math.max(0, v)) : v, b.base));
+      // A value that a fair share of the template's own reference lines had is no outlier of it, however far from
+      // the median (small counts: attempts, retries, a mode of a two-humped field).
+      const share = b.common?.get(v);
+      if (share !== undefined && share > p) p = share;
       names[n] = field;
       ps[n] = p;
       kinds[n++] = Kind.Numeric;
@@ -822,6 +844,8 @@ interface Band {
   text: string;
   /** Whole explanations for that template by observed value (values repeat: status codes, whole milliseconds). */
   explained: Map<number, string>;
+  /** The values common among the baseline's lines, with their shares (see {@link NumericFieldModel.common}). */
+  common: Map<number, number> | null;
 }
 
 /** The values a reference template had at one parameter position. */
@@ -847,7 +871,12 @@ interface TemplateFacts {
   scored: (KeptScore | undefined)[] | null;
 }
 
-function band(base: RobustStats, log: boolean, bandZ: number): Band {
+function band(
+  base: RobustStats,
+  log: boolean,
+  bandZ: number,
+  common: [number, number][] | null = null,
+): Band {
   const half = bandZ * base.sigma;
   const back = (x: number) => (log ? Math.max(0, Math.expm1(x)) : x);
   return {
@@ -858,6 +887,7 @@ function band(base: RobustStats, log: boolean, bandZ: number): Band {
     template: null,
     text: '',
     explained: new Map(),
+    common: common && common.length > 0 ? new Map(common) : null,
   };
 }
 
@@ -917,6 +947,23 @@ function burstExplanation(b: TemplateBurst, template: string, total: number): st
       ? ` (${new Date(b.from).toISOString().slice(11, 19)} to ${new Date(b.to).toISOString().slice(11, 19)} UTC)`
       : '';
   return `Burst of "${shorten(template)}": its ${b.lines} of ${total} reference lines all came within ${(100 * b.span).toPrecision(2)} % of the reference${when}.`;
+}
+
+/** A value is common in a template's reference from this share of its lines on (a tail probability far above θ's). */
+export const MIN_COMMON_SHARE = 0.01;
+/** Most common values kept per template and field. */
+const MAX_COMMON_VALUES = 16;
+
+/** The values of a template's reference lines with a share of at least {@link MIN_COMMON_SHARE}, most common first. */
+function commonValues(values: readonly number[]): [number, number][] {
+  const counts = new Map<number, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  const min = MIN_COMMON_SHARE * values.length;
+  return [...counts]
+    .filter(([, c]) => c >= min)
+    .sort((a, b) => b[1] - a[1] || a[0] - b[0])
+    .slice(0, MAX_COMMON_VALUES)
+    .map(([v, c]) => [v, c / values.length]);
 }
 
 /** Last segments (lowercase) of the names of HTTP status fields, e.g. `status` or `http.status_code`. */
