@@ -182,7 +182,11 @@ export class ChunkScorer {
       d.lower = num ? round4(num.lower) : null;
       d.upper = num ? round4(num.upper) : null;
       d.detectors = ls.detectors;
-      d.explanation = ls.fatal && ls.score < o.threshold ? `Fatal line: ${ls.explanation}` : ls.explanation;
+      // The hard rule raised the line: say so, unless its explanation is already about its level.
+      d.explanation =
+        ls.fatal && ls.score < o.threshold && !ls.explanation.startsWith('FATAL')
+          ? `Fatal line: ${ls.explanation}`
+          : ls.explanation;
       d.samples[0] = line;
       if (o.json) {
         let fragments: LineFragments | null = null;
