@@ -29,7 +29,10 @@ interface ListPage {
   next_cursor: string | null;
 }
 
-/** Uploads a log with `session_key=trace_id` (a form field before the file), so sessions are scored too. */
+/**
+ * Uploads a log with `session_key=trace_id` (a form field before the file), so sessions are scored too, and θ = 0.4
+ * (θ is per run), so that the anomalies fill more than a page.
+ */
 async function processWithSessions(
   engine: EngineServer,
   tenant: BrowserTenant,
@@ -38,6 +41,7 @@ async function processWithSessions(
 ): Promise<string> {
   const form = new FormData();
   form.append('session_key', 'trace_id');
+  form.append('threshold', '0.4');
   form.append('file', new Blob([new Uint8Array(body)]), filename);
   const res = await engine.api(tenant, '/api/v2/process', { method: 'POST', body: form });
   if (res.status !== 202) throw new Error(`process ${filename}: ${res.status} ${await res.text()}`);
