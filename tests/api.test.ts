@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Detection } from '../engine/src/model/detection.js';
 import {
   type EngineFixture,
   sampleLog,
@@ -281,6 +282,29 @@ describe('the engine API', () => {
     const after = await run();
     expect(after.some((d) => d.template === target.template)).toBe(false);
     expect(after.length).toBeLessThan(before.length);
+  });
+
+  it('scores template bursts only in the upload whose own lines trained the model', async () => {
+    // The sample's 39 "upstream timeout" errors come within 2 % of it: a burst of a template new to the log.
+    const log = sampleLog(2000);
+    const run = async () => {
+      const res = await engine.request('globex', '/api/v2/process?source=bursts.log', {
+        method: 'POST',
+        body: log,
+      });
+      const job = (await res.json()) as { job_id: string };
+      await waitForJob(engine, 'globex', job.job_id);
+      const page = await engine.request('globex', `/api/v1/anomalies?job=${job.job_id}&kind=line&limit=500`);
+      const items = ((await page.json()) as { items: Detection[] }).items;
+      return items.filter((d) => d.detectors.some((x) => x.name === 'template_burst'));
+    };
+    const first = await run();
+    expect(first.length).toBeGreaterThan(30);
+    expect(first[0].explanation).toMatch(
+      /^Burst of "upstream timeout after .+ to payments": its 39 of 2000 reference lines all came within/,
+    );
+    // The source's next upload reuses the model: that burst says nothing of its lines.
+    expect(await run()).toEqual([]);
   });
 
   it('pages anomalies with a cursor and serves /latest-anomalies and one anomaly by id', async () => {

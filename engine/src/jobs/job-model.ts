@@ -13,15 +13,24 @@ export interface JobModel extends LogModelState {
   sample_lines: string[];
   reference_lines: number;
   templates: number;
+  /**
+   * The job whose own upload the model learned from, the only one its template bursts speak of (see
+   * {@link modelForJob}); null or absent: the model has none.
+   */
+  burst_job?: string | null;
 }
 
 /** Lines per model's reference sample. */
 export const REFERENCE_LINES = 100_000;
 
-/** Trains a job's model on reference lines. */
+/**
+ * Trains a job's model on reference lines. With `burstJob`, the lines are that job's own (in its order) and the model
+ * keeps its template bursts for that job alone.
+ */
 export function trainJobModel(
   lines: readonly string[],
   options: Pick<JobOptions, 'format' | 'log_format'>,
+  burstJob: string | null = null,
 ): JobModel {
   const sample = lines.slice(0, 200);
   const parser = createParser({
@@ -29,7 +38,7 @@ export function trainJobModel(
     logFormat: options.log_format ?? undefined,
     sampleLines: sample,
   });
-  const model = trainLogModel(lines, parser.parse);
+  const model = trainLogModel(lines, parser.parse, undefined, { bursts: burstJob !== null });
   return {
     miner: model.miner,
     line: model.line,
@@ -38,7 +47,17 @@ export function trainJobModel(
     sample_lines: sample,
     reference_lines: lines.length,
     templates: model.templates,
+    burst_job: burstJob,
   };
+}
+
+/**
+ * The model as `jobId` scores with it: a model trained on another job's upload (reused for this source) without that
+ * upload's template bursts, which say nothing of this job's lines.
+ */
+export function modelForJob(model: JobModel, jobId: string): JobModel {
+  if (model.burst_job === jobId || !model.line.templateBursts) return model;
+  return { ...model, line: { ...model.line, templateBursts: undefined } };
 }
 
 /** How a job's chunks are scored against its model. */

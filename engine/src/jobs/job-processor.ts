@@ -7,7 +7,7 @@ import type { ChunkResult } from '../pipeline/chunk-scorer.js';
 import type { QueueMessage, WorkQueue } from '../queue/work-queue.js';
 import type { JobRecord, Store } from '../store/store.js';
 import type { ChunkFiles } from './chunk-files.js';
-import { type JobModel, REFERENCE_LINES, scorerOptions } from './job-model.js';
+import { type JobModel, modelForJob, REFERENCE_LINES, scorerOptions } from './job-model.js';
 import { chunkReady, firstLineNumber, readLineAligned } from './line-aligned.js';
 import { suppressionPattern } from './suppression.js';
 import type { JobTask } from './tasks.js';
@@ -253,7 +253,8 @@ export class JobProcessor {
     const reference = evenlySpaced(lines, REFERENCE_LINES);
     if (reference.length === 0)
       throw new JobInputError('empty_input', 'the upload has no lines to learn from');
-    const model = await this.scorer.train(reference, job.options);
+    // The job's own lines: the model keeps their template bursts, for this job alone.
+    const model = await this.scorer.train(reference, job.options, job.id);
     const version = await this.store.saveModel(job.tenant_id, job.source, JSON.stringify(model));
     this.models.set(modelKey(job.tenant_id, job.source, version), model);
     await this.store.updateJob(job.id, { model_version: version, train_state: 'done' });
@@ -268,12 +269,14 @@ export class JobProcessor {
     const chunk = chunks[idx];
     const bytes = await readLineAligned(chunks, idx, (i) => this.readChunk(job.id, i), this.maxLineBytes);
     const key = modelKey(job.tenant_id, job.source, version);
+    const model = await this.model(job.tenant_id, job.source, version);
+    const own = model.burst_job === job.id ? ':own' : '';
     const result = await this.scorer.score(
-      `${key}:${job.options.session_key ?? ''}:${job.options.threshold}:${job.options.format}`,
-      async () => {
-        const model = await this.model(job.tenant_id, job.source, version);
-        return { model, options: scorerOptions(model, job, this.maxLineBytes) };
-      },
+      `${key}:${job.options.session_key ?? ''}:${job.options.threshold}:${job.options.format}${own}`,
+      async () => ({
+        model: modelForJob(model, job.id),
+        options: scorerOptions(model, job, this.maxLineBytes),
+      }),
       { seq: idx, source: job.source, startLine: firstLineNumber(chunk), bytes },
     );
     const suppressed = await this.suppressed(job.tenant_id);

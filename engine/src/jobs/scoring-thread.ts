@@ -17,7 +17,14 @@ import { type JobModel, trainJobModel } from './job-model.js';
 
 /** A request to a scoring thread. */
 export type ScoringRequest =
-  | { id: number; type: 'train'; lines: string[]; options: Pick<JobOptions, 'format' | 'log_format'> }
+  | {
+      id: number;
+      type: 'train';
+      lines: string[];
+      options: Pick<JobOptions, 'format' | 'log_format'>;
+      /** The job whose own lines these are, whose template bursts the model keeps (see `trainJobModel`). */
+      burstJob: string | null;
+    }
   | { id: number; type: 'finalize'; input: FinalizeInput }
   | {
       id: number;
@@ -58,7 +65,7 @@ if (port) {
     let reply: ScoringReply;
     try {
       if (req.type === 'train') {
-        reply = { id: req.id, ok: true, model: trainJobModel(req.lines, req.options) };
+        reply = { id: req.id, ok: true, model: trainJobModel(req.lines, req.options, req.burstJob) };
       } else if (req.type === 'finalize') {
         reply = { id: req.id, ok: true, final: finalize(req.input) };
       } else {

@@ -6,7 +6,12 @@ import type { FinalizeInput, FinalizeResult, ScoringReply, ScoringRequest } from
 
 /** Trains models and scores chunks, off the caller's thread. */
 export interface Scorer {
-  train(lines: string[], options: Pick<JobOptions, 'format' | 'log_format'>): Promise<JobModel>;
+  /** Trains a model; `burstJob` names the job whose own lines these are (see `trainJobModel`). */
+  train(
+    lines: string[],
+    options: Pick<JobOptions, 'format' | 'log_format'>,
+    burstJob?: string | null,
+  ): Promise<JobModel>;
   /** Scores a chunk against the model named `key` (loaded with `load` the first time a thread needs it). */
   score(
     key: string,
@@ -47,8 +52,12 @@ export class ThreadScorer implements Scorer {
     for (let i = 0; i < size; i++) this.slots.push(this.spawn(url));
   }
 
-  async train(lines: string[], options: Pick<JobOptions, 'format' | 'log_format'>): Promise<JobModel> {
-    const reply = await this.request((id) => ({ id, type: 'train', lines, options }));
+  async train(
+    lines: string[],
+    options: Pick<JobOptions, 'format' | 'log_format'>,
+    burstJob: string | null = null,
+  ): Promise<JobModel> {
+    const reply = await this.request((id) => ({ id, type: 'train', lines, options, burstJob }));
     if (!reply.ok || !reply.model)
       throw new ScoringThreadError(reply.ok ? 'no model came back' : reply.message);
     return reply.model;
