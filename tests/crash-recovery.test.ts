@@ -55,7 +55,10 @@ describe('kill -9 of the embedded engine', () => {
 
   it('loses no accepted byte and duplicates no detection, killed during upload and during processing', async () => {
     await start();
-    // A clean run first: the reference set of detections (and the tenant's model, reused by the later runs).
+    // Clean runs first: one trains the tenant's model (and scores with its own template bursts), the next reuses the
+    // model as the later runs do and gives the reference set of detections.
+    const first = await uploadFile({ baseUrl: base, apiKey: KEY, path: logPath, chunkBytes: 1 << 20 });
+    await waitForStatus<Status>(() => base, KEY, first.jobId, 'the first clean job');
     const clean = await uploadFile({ baseUrl: base, apiKey: KEY, path: logPath, chunkBytes: 1 << 20 });
     const cleanDone = await waitForStatus<Status>(() => base, KEY, clean.jobId, 'the clean job');
     expect(cleanDone.lines_processed).toBe(lines);

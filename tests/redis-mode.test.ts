@@ -74,6 +74,10 @@ describe('Redis mode: a server and two `outlier worker` processes sharing Postgr
     const workers = [await startProcess('worker', env), await startProcess('worker', env)];
     procs.push(...workers);
 
+    // Two clean runs: the first trains the source's model (and scores with its own template bursts); the second,
+    // like the killed one, reuses it and gives the reference.
+    const first = await uploadFile({ baseUrl: base, apiKey: KEY, path: logPath, chunkBytes: 1 << 20 });
+    await waitForStatus<Status>(() => base, KEY, first.jobId, 'the first clean job');
     const clean = await uploadFile({ baseUrl: base, apiKey: KEY, path: logPath, chunkBytes: 1 << 20 });
     const cleanDone = await waitForStatus<Status>(() => base, KEY, clean.jobId, 'the clean job');
     expect(cleanDone.lines_processed).toBe(lines);
