@@ -70,6 +70,18 @@ async function errorOf(res: Response): Promise<{ code: string; message: string }
   return body.error;
 }
 
+/** Processes `log` as globex's source `source` and lists the job's line anomalies. */
+async function lineAnomaliesOfUpload(source: string, log: string): Promise<Detection[]> {
+  const res = await engine.request('globex', `/api/v2/process?source=${source}`, {
+    method: 'POST',
+    body: log,
+  });
+  const job = (await res.json()) as { job_id: string };
+  await waitForJob(engine, 'globex', job.job_id);
+  const page = await engine.request('globex', `/api/v1/anomalies?job=${job.job_id}&kind=line&limit=500`);
+  return ((await page.json()) as { items: Detection[] }).items;
+}
+
 describe('the engine API', () => {
   it('uploads in chunks with tus, resumes with HEAD, and processes to completed', async () => {
     const log = Buffer.from(sampleLog(3000));
@@ -259,16 +271,7 @@ describe('the engine API', () => {
 
   it('suppresses a pattern marked not_anomaly in later scoring', async () => {
     const log = sampleLog(2000);
-    const run = async () => {
-      const res = await engine.request('globex', '/api/v2/process?source=fb.log', {
-        method: 'POST',
-        body: log,
-      });
-      const job = (await res.json()) as { job_id: string };
-      await waitForJob(engine, 'globex', job.job_id);
-      const page = await engine.request('globex', `/api/v1/anomalies?job=${job.job_id}&kind=line&limit=500`);
-      return ((await page.json()) as { items: { id: string; template: string | null }[] }).items;
-    };
+    const run = () => lineAnomaliesOfUpload('fb.log', log);
     const before = await run();
     const target = before.find((d) => d.template?.includes('panic'));
     expect(target).toBeDefined();
@@ -287,17 +290,10 @@ describe('the engine API', () => {
   it('scores template bursts only in the upload whose own lines trained the model', async () => {
     // The sample's 39 "upstream timeout" errors come within 2 % of it: a burst of a template new to the log.
     const log = sampleLog(2000);
-    const run = async () => {
-      const res = await engine.request('globex', '/api/v2/process?source=bursts.log', {
-        method: 'POST',
-        body: log,
-      });
-      const job = (await res.json()) as { job_id: string };
-      await waitForJob(engine, 'globex', job.job_id);
-      const page = await engine.request('globex', `/api/v1/anomalies?job=${job.job_id}&kind=line&limit=500`);
-      const items = ((await page.json()) as { items: Detection[] }).items;
-      return items.filter((d) => d.detectors.some((x) => x.name === 'template_burst'));
-    };
+    const run = async () =>
+      (await lineAnomaliesOfUpload('bursts.log', log)).filter((d) =>
+        d.detectors.some((x) => x.name === 'template_burst'),
+      );
     const first = await run();
     expect(first.length).toBeGreaterThan(30);
     expect(first[0].explanation).toMatch(

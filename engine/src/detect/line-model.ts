@@ -235,6 +235,8 @@ export class LineModel {
     const levelCounts = new Map<Level, number>();
     const paramCounts = new Map<string, Map<string, number>[]>();
     const numericValues = new Map<string, number[]>();
+    /** The sample index of each of `numericValues`' values. */
+    const numericLines = new Map<string, number[]>();
     const numericByTemplate = new Map<string, Map<string, number[]>>();
     const firstAt = new Map<string, number>();
     const lastAt = new Map<string, number>();
@@ -265,9 +267,11 @@ export class LineModel {
         if (!all) {
           all = [];
           numericValues.set(field, all);
+          numericLines.set(field, []);
           numericByTemplate.set(field, new Map());
         }
         all.push(v);
+        (numericLines.get(field) as number[]).push(at);
         const byTemplate = numericByTemplate.get(field) as Map<string, number[]>;
         let tv = byTemplate.get(templateId);
         if (!tv) {
@@ -344,10 +348,10 @@ export class LineModel {
     const statusFields = fields
       .filter(([field, values]) => isStatusField(field, values))
       .map(([field]) => field);
-    const lineClass = new Int8Array(total).fill(-1);
-    if (statusFields.length > 0) {
-      for (let i = 0; i < total; i++) lineClass[i] = classOfLine(sample[i].record.numeric, statusFields);
-    }
+    const lineClass =
+      statusFields.length > 0
+        ? Int8Array.from(sample, (o) => classOfLine(o.record.numeric, statusFields))
+        : null;
     for (const [field, values] of fields) {
       const byTemplate = numericByTemplate.get(field) as Map<string, number[]>;
       if (statusFields.includes(field)) {
@@ -369,13 +373,14 @@ export class LineModel {
         const values = commonValues(tv);
         if (values.length > 0) common[id] = values;
       }
+      const at = numericLines.get(field) as number[];
       const byClass = new Map<string, number[][]>();
-      if (statusFields.length > 0) {
-        for (let i = 0; i < total; i++) {
-          const c = lineClass[i];
-          const v = sample[i].record.numeric[field];
-          if (c < 0 || v === undefined || !Number.isFinite(v)) continue;
-          const id = sample[i].templateId;
+      if (lineClass !== null) {
+        for (let k = 0; k < values.length; k++) {
+          const c = lineClass[at[k]];
+          if (c < 0) continue;
+          const v = values[k];
+          const id = sample[at[k]].templateId;
           let classes = byClass.get(id);
           if (classes === undefined) {
             classes = [[], [], [], [], []];
@@ -399,16 +404,14 @@ export class LineModel {
         perTemplateClass[id] = stats;
         commonByClass[id] = classes.map((cv) => (cv.length < minNumericSupport ? null : commonValues(cv)));
       }
-      const zs: number[] = [];
-      for (let i = 0; i < total; i++) {
-        const v = sample[i].record.numeric[field];
-        if (v === undefined || !Number.isFinite(v)) continue;
-        const id = sample[i].templateId;
-        const c = lineClass[i];
+      const zs = new Float64Array(values.length);
+      for (let k = 0; k < values.length; k++) {
+        const id = sample[at[k]].templateId;
+        const c = lineClass === null ? -1 : lineClass[at[k]];
         const base = (c >= 0 ? perTemplateClass[id]?.[c] : null) ?? perTemplate[id] ?? global;
-        zs.push(robustZ(scale(v), base));
+        zs[k] = robustZ(scale(values[k]), base);
       }
-      const calibrator = TailCalibrator.fit(Float64Array.from(zs));
+      const calibrator = TailCalibrator.fit(zs);
       numeric[field] = {
         log,
         global,
