@@ -11,6 +11,7 @@ const quiet: SessionEvidence = {
   countOutOfRangeTotal: 0,
   countVectorSeen: true,
   referenceSessions: 4466,
+  leaveOneOut: false,
   length: 19,
   isolationForest: 0.4,
   lof: 1,

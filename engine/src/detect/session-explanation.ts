@@ -32,38 +32,40 @@ const RARE_SHARE = 0.01;
  */
 export function explainSession(e: SessionEvidence): string {
   const clauses: string[] = [];
+  // Scored leave-one-out, the session is compared with the other sessions of its own input.
+  const elsewhere = e.leaveOneOut ? 'in any other session' : 'in training';
   if (e.unseenEventTotal > 0) {
     const names = e.unseenEvents.slice(0, 3).join(', ');
     const more = e.unseenEventTotal > 3 ? ', …' : '';
     clauses.push(
       e.unseenEventTotal === 1
-        ? `event ${names} never seen in training`
-        : `${e.unseenEventTotal} events never seen in training (${names}${more})`,
+        ? `event ${names} never seen ${elsewhere}`
+        : `${e.unseenEventTotal} events never seen ${elsewhere} (${names}${more})`,
     );
   } else if (e.rarestEvent && e.rarestEvent.sessions <= RARE_SHARE * e.referenceSessions) {
     const { event, sessions } = e.rarestEvent;
-    clauses.push(
-      `event ${event}, seen in only ${plural(sessions, 'training session')} of ${e.referenceSessions}`,
-    );
+    const noun = e.leaveOneOut ? 'other session' : 'training session';
+    clauses.push(`event ${event}, seen in only ${plural(sessions, noun)} of ${e.referenceSessions}`);
   }
   if (e.unseenTransitionTotal > 0) {
     const first = formatTransition(e.unseenTransitions[0]);
-    clauses.push(
-      e.unseenTransitionTotal === 1
-        ? `1 unseen transition (${first})`
-        : `${e.unseenTransitionTotal} unseen transitions (${first}, …)`,
-    );
+    const n = e.unseenTransitionTotal;
+    const what = e.leaveOneOut
+      ? `${plural(n, 'transition')} no other session made`
+      : `${n} unseen ${n === 1 ? 'transition' : 'transitions'}`;
+    clauses.push(n === 1 ? `${what} (${first})` : `${what} (${first}, …)`);
   }
   if (e.countOutOfRangeTotal > 0) {
-    const first = formatCount(e.countsOutOfRange[0]);
+    const first = formatCount(e.countsOutOfRange[0], e.leaveOneOut);
+    const outside = e.leaveOneOut ? 'no other session had' : 'outside the training range';
     clauses.push(
       e.countOutOfRangeTotal === 1
         ? first
-        : `${e.countOutOfRangeTotal} event counts outside the training range (${first}, …)`,
+        : `${e.countOutOfRangeTotal} event counts ${outside} (${first}, …)`,
     );
   }
   if (clauses.length === 0 && !e.countVectorSeen)
-    clauses.push('a combination of event counts never seen in training');
+    clauses.push(`a combination of event counts never seen ${elsewhere}`);
   const alarming = tailProbabilityFromScore(DEFAULT_THRESHOLD);
   if (e.strongest === 'isolation-forest' && e.tailProbabilities['isolation-forest'] <= alarming) {
     clauses.push(
@@ -80,7 +82,11 @@ function formatTransition({ from, to }: Transition): string {
   return `${from ?? 'start'} → ${to ?? 'end'}`;
 }
 
-function formatCount({ event, count, min, max }: CountOutOfRange): string {
+function formatCount({ event, count, min, max }: CountOutOfRange, leaveOneOut: boolean): string {
+  if (leaveOneOut) {
+    if (count === 0) return `event ${event} missing though every other session had it`;
+    return `event ${event} ${count} times, ${count > min ? 'more' : 'fewer'} than in any other session`;
+  }
   if (count === 0) return `event ${event} missing though every training session had it`;
   const range = min === max ? `always ${min}` : `${min}–${max}`;
   return `event ${event} ${count} times (training: ${range})`;

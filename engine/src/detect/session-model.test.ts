@@ -67,6 +67,23 @@ describe('SessionModel', () => {
     }
   });
 
+  it('scores the sessions it was fit on leave-one-out when told which they are', () => {
+    const sessions = workflow(2000, 7);
+    sessions[123] = ['open', 'write', 'read', 'close'];
+    const self = SessionModel.fit(sessions);
+    // As one of the reference, the odd session is nothing new; against the others it is.
+    expect(self.score(sessions[123]).score).toBeLessThan(DEFAULT_THRESHOLD);
+    const own = self.score(sessions[123], 123);
+    expect(own.score).toBeGreaterThanOrEqual(DEFAULT_THRESHOLD);
+    expect(own.evidence.leaveOneOut).toBe(true);
+    expect(own.explanation).toBe('Session has 2 transitions no other session made (open → write, …).');
+    const ordinary = sessions.map((s, i) => self.score(s, i)).filter((r) => r.score >= DEFAULT_THRESHOLD);
+    expect(ordinary).toHaveLength(1);
+    expect(() => self.score(sessions[0], 2000)).toThrow(RangeError);
+    const copy = SessionModel.fromJSON(JSON.parse(JSON.stringify(self.toJSON())));
+    expect(() => copy.score(sessions[0], 0)).toThrow(RangeError);
+  });
+
   it('is deterministic for a seed', () => {
     const sessions = workflow(500, 4);
     const a = SessionModel.fit(sessions, { seed: 9 });

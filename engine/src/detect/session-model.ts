@@ -129,6 +129,11 @@ const DEFAULT_WEIGHTS: SessionDetectorWeights = { novelty: 0.8, 'isolation-fores
 export class SessionModel {
   private readonly space: CountFeatureSpace;
   private readonly features: Float64Array;
+  /**
+   * From {@link SessionModel.fit} (not serialized): the number of sessions fit on, each calibration session's row
+   * by session index, and the rows' out-of-bag forest scores, for scoring those sessions leave-one-out.
+   */
+  private fitted: { sessions: number; rowOf: Map<number, number>; outOfBag: Float64Array } | null = null;
 
   private constructor(
     private readonly weights: SessionDetectorWeights,
@@ -181,7 +186,7 @@ export class SessionModel {
       minScale: lofMinScale,
       seed,
     });
-    return new SessionModel(
+    const model = new SessionModel(
       weights,
       novelty,
       forest,
@@ -190,6 +195,12 @@ export class SessionModel {
       TailCalibrator.fit(lof.referenceScores().map(Math.log)),
       featureEvents,
     );
+    model.fitted = {
+      sessions: sessions.length,
+      rowOf: new Map(reference.map((i, row) => [i, row])),
+      outOfBag,
+    };
+    return model;
   }
 
   /** Restores a model from {@link SessionModel.toJSON}; scores are identical to the original's. */
@@ -211,11 +222,25 @@ export class SessionModel {
     return { ...this.weights };
   }
 
-  /** Scores one session (its template ids in order). */
-  score(sequence: readonly string[]): SessionScore {
-    const { p: noveltyP, evidence: novelty } = this.novelty.assess(sequence);
+  /**
+   * Scores one session (its template ids in order). When the session is one the model was fit on (analyzing an
+   * input without separate training data), `ownIndex`, its index among them, has it scored leave-one-out, as the
+   * calibration sessions were: against the other sessions, so that what only this session did counts as unseen,
+   * with its out-of-bag forest score. Only a model made by {@link SessionModel.fit} in this process knows its
+   * sessions.
+   */
+  score(sequence: readonly string[], ownIndex?: number): SessionScore {
+    const fitted = this.fitted;
+    if (ownIndex !== undefined && (fitted === null || !(ownIndex >= 0 && ownIndex < fitted.sessions)))
+      throw new RangeError(`session ${ownIndex} is not one this model was fit on`);
+    const row = ownIndex === undefined ? undefined : fitted?.rowOf.get(ownIndex);
+    const { p: noveltyP, evidence: novelty } = this.novelty.assess(sequence, {
+      reference: ownIndex !== undefined,
+      calibration: row !== undefined,
+    });
     this.space.encode(countEvents(sequence), sequence.length, this.features);
-    const forestRaw = this.forest.scoreRow(this.features);
+    const forestRaw =
+      row !== undefined && fitted !== null ? fitted.outOfBag[row] : this.forest.scoreRow(this.features);
     const lofRaw = this.lof.score(this.features);
     const p: Record<SessionDetectorName, number> = {
       novelty: noveltyP,

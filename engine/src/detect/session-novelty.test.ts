@@ -69,6 +69,34 @@ describe('SessionNovelty', () => {
     expect(evidence.countVectorSeen).toBe(true);
   });
 
+  it('scores a reference session leave-one-out: what no other session did is novel', () => {
+    const sessions = reference(1000, 0);
+    sessions[10] = ['a', 'c', 'b'];
+    const model = SessionNovelty.fit(sessions, all(1000));
+    // Against the whole reference, which holds it, the session is nothing new.
+    expect(model.assess(sessions[10]).p).toBe(1);
+    const own = model.assess(sessions[10], { reference: true, calibration: true });
+    expect(own.p).toBeLessThan(1e-2);
+    expect(own.evidence.leaveOneOut).toBe(true);
+    expect(own.evidence.referenceSessions).toBe(999);
+    expect(own.evidence.unseenTransitions).toEqual([
+      { from: 'a', to: 'c' },
+      { from: 'c', to: 'b' },
+      { from: 'b', to: null },
+    ]);
+    expect(own.evidence.countVectorSeen).toBe(true);
+    // An ordinary reference session stays ordinary when scored against the others.
+    expect(model.assess(sessions[11], { reference: true, calibration: true }).p).toBe(1);
+  });
+
+  it('counts a leave-one-out count vector as seen when the session was not in the calibration sample', () => {
+    const sessions = reference(400, 0);
+    const model = SessionNovelty.fit(sessions, all(200));
+    const outside = model.assess(sessions[300], { reference: true, calibration: false });
+    expect(outside.evidence.countVectorSeen).toBe(true);
+    expect(outside.p).toBe(1);
+  });
+
   it('round-trips through JSON', () => {
     const model = SessionNovelty.fit(reference(400, 7), all(400));
     const copy = SessionNovelty.fromJSON(JSON.parse(JSON.stringify(model.toJSON())));

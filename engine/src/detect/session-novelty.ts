@@ -11,6 +11,8 @@ const RARE_RATE = 0.05;
 /** Entries kept per evidence list. */
 const EVIDENCE_LIMIT = 10;
 
+const NOT_OWN = { reference: false, calibration: false } as const;
+
 /** An event whose count in a session lies outside what the reference showed (0 = the event is missing). */
 export interface CountOutOfRange {
   event: string;
@@ -34,8 +36,13 @@ export interface NoveltyEvidence {
   countOutOfRangeTotal: number;
   /** Whether a calibration session had exactly these event counts. */
   countVectorSeen: boolean;
-  /** Sessions the reference counts were taken over. */
+  /** Sessions the reference counts were taken over (other than this one, when `leaveOneOut`). */
   referenceSessions: number;
+  /**
+   * Whether the session was itself a reference session, scored against the others: unseen then means seen in no
+   * other session, and a count out of range one that no other session reached.
+   */
+  leaveOneOut: boolean;
 }
 
 /** The novelty detector's verdict on a session. */
@@ -165,7 +172,7 @@ export class SessionNovelty {
       vectorRate: 1,
       factsAtLeast: [],
     });
-    const loo = calibration.map((i) => draft.facts(sessions[i], 1, null));
+    const loo = calibration.map((i) => draft.facts(sessions[i], 1, 1, null));
     const n = loo.length;
     const rate = (held: number): number => (held + 1) / (n + 2);
     const supports = loo.map((f) => f.minSupport).sort((a, b) => a - b);
@@ -213,8 +220,15 @@ export class SessionNovelty {
       .map(([event]) => event);
   }
 
-  /** Scores a session against the reference. */
-  assess(sequence: readonly string[]): NoveltyAssessment {
+  /**
+   * Scores a session against the reference. A session that is itself one of the reference sessions is scored
+   * leave-one-out, against the others (`own.reference`), as the calibration sessions were; `own.calibration` says
+   * whether it was also one of the calibration sample, whose count vectors are known.
+   */
+  assess(
+    sequence: readonly string[],
+    own: { reference: boolean; calibration: boolean } = NOT_OWN,
+  ): NoveltyAssessment {
     const evidence: NoveltyEvidence = {
       unseenEvents: [],
       unseenEventTotal: 0,
@@ -224,9 +238,11 @@ export class SessionNovelty {
       countsOutOfRange: [],
       countOutOfRangeTotal: 0,
       countVectorSeen: true,
-      referenceSessions: this.s.sessions,
+      referenceSessions: this.s.sessions - (own.reference ? 1 : 0),
+      leaveOneOut: own.reference,
     };
-    return { p: this.pValue(this.facts(sequence, 0, evidence)), evidence };
+    const facts = this.facts(sequence, own.reference ? 1 : 0, own.calibration ? 1 : 0, evidence);
+    return { p: this.pValue(facts), evidence };
   }
 
   /** Serializable state. */
@@ -236,9 +252,15 @@ export class SessionNovelty {
 
   /**
    * Novelty facts of a session against the reference, with `own` = 1 when the session is itself part of the
-   * reference (leave-one-out) and 0 otherwise. Fills `evidence` when given.
+   * reference (leave-one-out) and 0 otherwise, and `ownVector` = 1 when it is part of the calibration sample (whose
+   * count vectors are kept). Fills `evidence` when given.
    */
-  private facts(sequence: readonly string[], own: 0 | 1, evidence: NoveltyEvidence | null): Facts {
+  private facts(
+    sequence: readonly string[],
+    own: 0 | 1,
+    ownVector: 0 | 1,
+    evidence: NoveltyEvidence | null,
+  ): Facts {
     const counts = countEvents(sequence);
     // An empty session has no rare event: its rarest support is the whole reference.
     const facts: Facts = {
@@ -282,13 +304,14 @@ export class SessionNovelty {
         evidence.unseenTransitions.push(parseTransitionKey(key));
       }
     }
-    facts.vectorNovel = (this.vectorSessions.get(countVectorKey(counts)) ?? 0) - own <= 0;
+    facts.vectorNovel = (this.vectorSessions.get(countVectorKey(counts)) ?? 0) - ownVector <= 0;
     if (evidence) {
       evidence.unseenEventTotal = facts.unseenEvents;
       evidence.unseenTransitionTotal = facts.unseenTransitions;
       evidence.countOutOfRangeTotal = facts.outOfRange;
       evidence.countVectorSeen = !facts.vectorNovel;
-      evidence.rarestEvent = rarest === null ? null : { event: rarest, sessions: this.eventSupport(rarest) };
+      evidence.rarestEvent =
+        rarest === null ? null : { event: rarest, sessions: this.eventSupport(rarest) - own };
     }
     return facts;
   }

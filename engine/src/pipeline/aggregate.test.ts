@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { emptyWindow, windowKey } from '../features/window-stats.js';
-import { fillSilentWindows, MAX_SILENT_WINDOWS, type SourceWindow } from './aggregate.js';
+import { DEFAULT_THRESHOLD } from '../model/score.js';
+import {
+  type Aggregate,
+  emptyAggregate,
+  fillSilentWindows,
+  MAX_SILENT_WINDOWS,
+  type SourceWindow,
+  scoreAggregate,
+} from './aggregate.js';
 
 const MINUTE = 60_000;
 
@@ -61,5 +69,54 @@ describe('fillSilentWindows', () => {
     );
     expect(out.filter((w) => w.service === 'dense')).toHaveLength(span + 1);
     expect(out.filter((w) => w.service === 'sparser')).toHaveLength(span / 5 + 1);
+  });
+});
+
+describe('scoreAggregate sessions', () => {
+  const options = { tenant: 't', threshold: DEFAULT_THRESHOLD, seed: 1, windowMs: MINUTE, sessions: true };
+
+  function aggregate(sessions: string[][]): Aggregate {
+    const agg = emptyAggregate();
+    sessions.forEach((events, i) => {
+      const id = `s${i}`;
+      agg.sessions.set(`f\u0000${id}`, {
+        id,
+        service: 'api',
+        events,
+        first: i * 1000,
+        last: i * 1000 + 10,
+        firstLine: i + 1,
+        samples: [],
+        source: 'f',
+      });
+    });
+    return agg;
+  }
+
+  it('scores an input without a reference against itself, each session against the others', () => {
+    const sessions = Array.from({ length: 3000 }, (_, i) =>
+      i % 3 === 0 ? ['a', 'b', 'c'] : ['a', 'b', 'b', 'c'],
+    );
+    sessions[1500] = ['a', 'c', 'b'];
+    const out = [...scoreAggregate(aggregate(sessions), options)].filter((d) => d.kind === 'session');
+    expect(out).toHaveLength(3000);
+    const flagged = out.filter((d) => d.severity !== null);
+    expect(flagged.map((d) => d.session_id)).toEqual(['s1500']);
+    expect(flagged[0].explanation).toContain('no other session made');
+  });
+
+  it('reports a lone session unscored instead of failing', () => {
+    const out = [...scoreAggregate(aggregate([['a', 'b']]), options)];
+    expect(out).toHaveLength(1);
+    expect(out[0]).toMatchObject({
+      kind: 'session',
+      session_id: 's0',
+      score: 0,
+      severity: null,
+      detectors: [],
+    });
+    expect(out[0].explanation).toBe(
+      'Session not scored: scoring sessions needs at least 2 reference sessions, and there is 1.',
+    );
   });
 });

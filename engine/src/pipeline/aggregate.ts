@@ -9,6 +9,9 @@ import { severityFor } from '../model/score.js';
 
 /** A window of one source. */
 export type SourceWindow = WindowStats & { source: string };
+/** Fewest reference sessions a session model is fit on (see {@link SessionModel.fit}). */
+const MIN_REFERENCE_SESSIONS = 2;
+
 /** A session of one source. */
 export type SourceSession = SessionStats & { source: string };
 
@@ -64,15 +67,20 @@ export interface ScoreAggregateOptions {
 export function* scoreAggregate(agg: Aggregate, options: ScoreAggregateOptions): Generator<Detection> {
   const { tenant, threshold, seed, windowMs, reference, idPrefix = '' } = options;
   if (options.sessions && agg.sessions.size > 0) {
-    const ref = [...(reference ?? agg).sessions.values()].map((s) => s.events);
-    const sessionModel = SessionModel.fit(
-      ref.length > 0 ? ref : [...agg.sessions.values()].map((s) => s.events),
-      {
-        seed,
-      },
-    );
+    // Without a reference of their own, the sessions are their own reference, each scored against the others.
+    const own = !reference || reference.sessions.size === 0;
+    const ref = [...(own ? agg : reference).sessions.values()].map((s) => s.events);
+    // A lone session has nothing to be compared with: it is reported, unscored.
+    const sessionModel = ref.length >= MIN_REFERENCE_SESSIONS ? SessionModel.fit(ref, { seed }) : null;
+    let index = 0;
     for (const s of agg.sessions.values()) {
-      const r = sessionModel.score(s.events);
+      const r = sessionModel
+        ? sessionModel.score(s.events, own ? index++ : undefined)
+        : {
+            score: 0,
+            detectors: [],
+            explanation: `Session not scored: scoring sessions needs at least ${MIN_REFERENCE_SESSIONS} reference sessions, and there ${ref.length === 1 ? 'is 1' : `are ${ref.length}`}.`,
+          };
       const score = round4(r.score);
       yield {
         id: `${idPrefix}${s.source}:session:${s.id}`,
