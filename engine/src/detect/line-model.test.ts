@@ -190,6 +190,77 @@ describe('LineModel on HTTP status fields', () => {
   });
 });
 
+/** Access-log lines of one template over three routes: a probe with a 2-byte body, a list and an upload. */
+function routedLog(n: number): LineObservation[] {
+  const rng = createRng(13);
+  const out: LineObservation[] = [];
+  for (let i = 0; i < n; i++) {
+    const r = rng.next();
+    const [path, bytes, latency] =
+      r < 0.5
+        ? ['/readyz', 2, 1 + rng.int(2)]
+        : r < 0.9
+          ? [`/api/items/${1000 + rng.int(9000)}`, 3000 + rng.int(3000), 40 + rng.int(40)]
+          : ['/api/upload', 20 + rng.int(10), 300 + rng.int(200)];
+    out.push({
+      record: {
+        ...rec('GET <*>', 'info', { status: 200, bytes, latency_ms: latency }),
+        categorical: { method: 'GET', path },
+      },
+      templateId: 'get',
+      params: [path],
+    });
+  }
+  return out;
+}
+
+describe('LineModel on routes', () => {
+  const model = LineModel.fit(routedLog(20_000));
+  const score = (path: string, bytes: number, latency: number) =>
+    model.score(
+      {
+        ...rec('GET <*>', 'info', { status: 200, bytes, latency_ms: latency }),
+        categorical: { method: 'GET', path },
+      },
+      'get',
+      [path],
+      'GET <*>',
+    );
+
+  it('baselines numeric fields per route of a template', () => {
+    expect(model.toJSON().routes?.get).toEqual(['GET /readyz', 'GET /api/items/:id', 'GET /api/upload']);
+    // Small bodies and slow answers are each route's normal, however far from the template's median.
+    expect(score('/readyz', 2, 1).score).toBeLessThan(0.3);
+    expect(score('/api/upload', 25, 400).score).toBeLessThan(0.3);
+    expect(score('/api/items/4242', 4500, 60).score).toBeLessThan(0.3);
+    // What is normal for one route is not for another, and the explanation names the route.
+    const slowProbe = score('/readyz', 2, 400);
+    expect(slowProbe.score).toBeGreaterThanOrEqual(DEFAULT_THRESHOLD);
+    expect(slowProbe.explanation).toMatch(
+      /^latency_ms = 400 against an expected [12]\.\d+ .* for GET \/readyz of "GET <\*>"\.$/,
+    );
+    expect(score('/api/items/7', 2, 60).score).toBeGreaterThanOrEqual(DEFAULT_THRESHOLD);
+  });
+
+  it('falls back to the template baseline for a route it does not know', () => {
+    const other = score('/api/other', 3000, 50);
+    expect(other.evidence.numeric === null || !other.explanation.includes('/api/other')).toBe(true);
+  });
+
+  it('keeps a model saved before routes working', () => {
+    const state = structuredClone(model.toJSON());
+    state.routes = undefined;
+    for (const m of Object.values(state.numeric)) {
+      m.perRoute = undefined;
+      m.commonByRoute = undefined;
+    }
+    const old = LineModel.fromJSON(state);
+    expect(
+      old.score(rec('GET <*>', 'info', { status: 200, bytes: 2 }), 'get', ['/readyz'], 'GET <*>').score,
+    ).toBeLessThanOrEqual(1);
+  });
+});
+
 describe('template bursts (the input as its own reference)', () => {
   /** 10,000 ordinary lines; `rare` lines of template `t` either together from line 6,000 on or spread evenly. */
   function input(rare: number, together: boolean): LineObservation[] {

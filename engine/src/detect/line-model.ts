@@ -4,6 +4,7 @@ import { DEFAULT_THRESHOLD, scoreFromTailProbability, tailProbabilityFromScore }
 import { LEVELS, type Level, type ParsedRecord } from '../parse/record.js';
 import { TailCalibrator, type TailCalibratorState } from './calibration.js';
 import { type EnsembleResult, round4 } from './ensemble.js';
+import { RouteReader } from './route.js';
 
 /** One reference line as the line model learns it. */
 export interface LineObservation {
@@ -72,6 +73,13 @@ interface NumericFieldModel {
   common?: Record<string, [value: number, share: number][]>;
   /** The same per template and status class, beside `perTemplateClass`. */
   commonByClass?: Record<string, ([value: number, share: number][] | null)[]>;
+  /**
+   * Per template, route and status class (see {@link LineModelState.routes}): index `route · 6 + class + 1`, class
+   * -1 for lines without a status; null below `minNumericSupport` lines. Absent from models saved before.
+   */
+  perRoute?: Record<string, (RobustStats | null)[]>;
+  /** The common values beside `perRoute`. */
+  commonByRoute?: Record<string, ([value: number, share: number][] | null)[]>;
   calibrator: TailCalibratorState;
   /** Robust z at which this field alone reaches θ: the half-width of the expected band, in σ. */
   bandZ: number;
@@ -114,6 +122,14 @@ export interface LineModelState {
   numeric: Record<string, NumericFieldModel>;
   /** HTTP status fields (absent from models saved before status classes were scored). */
   status?: Record<string, StatusFieldModel>;
+  /**
+   * Per template, the request routes (see {@link RouteReader}) with at least `minNumericSupport` reference lines,
+   * most common first, at most {@link MAX_ROUTES_PER_TEMPLATE}: numeric fields have baselines per route there.
+   * Absent from models saved before.
+   */
+  routes?: Record<string, string[]>;
+  /** The categorical fields that held the reference's paths and methods, tried in order; beside `routes`. */
+  routeFields?: { path: string[]; method: string[] };
   minParamSupport: number;
 }
 
@@ -159,6 +175,8 @@ export class LineModel {
   private readonly verdictKind = new Uint8Array(MAX_VERDICTS);
   /** Hashes of line scores seen once, by slot. */
   private readonly sightings = new Int32Array(SIGHTINGS);
+  /** Reads a line's route from the fields that held routes in the reference (null: the reference had none). */
+  private readonly routeReader: RouteReader | null;
   /** Scores kept over all templates, at most {@link MAX_SCORES_KEPT}. */
   private scoredKept = 0;
   /** The followed numeric fields (by index) and values of the line being scored. */
@@ -177,6 +195,7 @@ export class LineModel {
         global: band(m.global, m.log, m.bandZ),
         perTemplate: new Map(),
         perTemplateClass: new Map(),
+        perRoute: new Map(),
       };
       for (const [id, base] of Object.entries(m.perTemplate))
         numeric.perTemplate.set(id, band(base, m.log, m.bandZ, m.common?.[id]));
@@ -187,6 +206,23 @@ export class LineModel {
             base === null ? null : band(base, m.log, m.bandZ, m.commonByClass?.[id]?.[c] ?? null),
           ),
         );
+      for (const [id, bases] of Object.entries(m.perRoute ?? {})) {
+        const names = s.routes?.[id] ?? [];
+        numeric.perRoute.set(
+          id,
+          bases.map((base, cell) =>
+            base === null
+              ? null
+              : band(
+                  base,
+                  m.log,
+                  m.bandZ,
+                  m.commonByRoute?.[id]?.[cell] ?? null,
+                  names[Math.floor(cell / ROUTE_CELLS)] ?? null,
+                ),
+          ),
+        );
+      }
       this.numeric.set(field, numeric);
     }
     this.statusFields = Object.keys(s.status ?? {});
@@ -202,6 +238,7 @@ export class LineModel {
         perTemplate,
       });
     }
+    this.routeReader = s.routeFields ? new RouteReader(s.routeFields.path, s.routeFields.method) : null;
     this.templateCounts = new Map(Object.entries(s.templateCounts));
     for (const [id, count] of this.templateCounts) {
       const positions = s.params[id]?.map((p) =>
@@ -212,12 +249,31 @@ export class LineModel {
         tailP: s.templateTailP[id] ?? 1,
         burst: s.templateBursts?.[id] ?? null,
         positions: positions ?? null,
+        routes: s.routes?.[id] ? new Map(s.routes[id].map((route, i) => [route, i])) : null,
+        bands: this.bandsOf(id),
         seen: `Template seen ${count} times in ${s.total} reference lines.`,
         plain: new Map(),
         scored: null,
         salt: Math.imul(this.templates.size + 1, 0x9e3779b1),
       });
     }
+  }
+
+  /** A template's own baselines of each followed field, by field index (null: the template has none). */
+  private bandsOf(templateId: string): (TemplateBands | null)[] {
+    const out: (TemplateBands | null)[] = [];
+    for (const m of this.numeric.values()) {
+      if (m.kind === 'status') {
+        const tail = m.perTemplate.get(templateId) ?? null;
+        out[m.index] = tail === null ? null : { route: null, cls: null, template: null, status: tail };
+        continue;
+      }
+      const route = m.perRoute.get(templateId) ?? null;
+      const cls = m.perTemplateClass.get(templateId) ?? null;
+      const template = m.perTemplate.get(templateId) ?? null;
+      out[m.index] = route || cls || template ? { route, cls, template, status: null } : null;
+    }
+    return out;
   }
 
   /** Learns from a reference sample of lines. */
@@ -352,6 +408,10 @@ export class LineModel {
       statusFields.length > 0
         ? Int8Array.from(sample, (o) => classOfLine(o.record.numeric, statusFields))
         : null;
+    // Request lines of one template serve many routes, whose sizes and latencies differ by orders of magnitude:
+    // where a template's lines name their route, each common route gets its baselines too.
+    const { routes, routeFields, lineRoute } =
+      fields.length > 0 ? routesOf(sample, minNumericSupport) : NO_ROUTES;
     for (const [field, values] of fields) {
       const byTemplate = numericByTemplate.get(field) as Map<string, number[]>;
       if (statusFields.includes(field)) {
@@ -404,11 +464,54 @@ export class LineModel {
         perTemplateClass[id] = stats;
         commonByClass[id] = classes.map((cv) => (cv.length < minNumericSupport ? null : commonValues(cv)));
       }
+      // Routes, within their template and class: each has its own expected value, and a spread of at least the
+      // pooled spread within the template's routes (of that class), so that a route whose lines repeat one value
+      // (MAD 0) does not make every other value extreme.
+      const perRoute: Record<string, (RobustStats | null)[]> = {};
+      const commonByRoute: Record<string, ([number, number][] | null)[]> = {};
+      if (lineRoute !== null) {
+        const byRoute = new Map<string, number[][]>();
+        for (let k = 0; k < values.length; k++) {
+          const r = lineRoute[at[k]];
+          if (r < 0) continue;
+          const id = sample[at[k]].templateId;
+          let cells = byRoute.get(id);
+          if (cells === undefined) {
+            cells = Array.from({ length: (routes[id]?.length ?? 0) * ROUTE_CELLS }, () => []);
+            byRoute.set(id, cells);
+          }
+          const c = lineClass === null ? -1 : lineClass[at[k]];
+          cells[r * ROUTE_CELLS + c + 1].push(values[k]);
+        }
+        for (const [id, cells] of byRoute) {
+          const own = cells.map((cv) => (cv.length < minNumericSupport ? null : robustStats(cv.map(scale))));
+          const pooled: number[] = [];
+          for (let c = 0; c < ROUTE_CELLS; c++) {
+            const residuals: number[] = [];
+            for (let cell = c; cell < cells.length; cell += ROUTE_CELLS) {
+              const st = own[cell];
+              if (st !== null) for (const v of cells[cell]) residuals.push(scale(v) - st.median);
+            }
+            pooled.push(residuals.length > 0 ? robustStats(residuals).sigma : 0);
+          }
+          const stats = own.map((st, cell) =>
+            st === null ? null : { ...st, sigma: Math.max(st.sigma, pooled[cell % ROUTE_CELLS]) },
+          );
+          if (stats.every((x) => x === null)) continue;
+          perRoute[id] = stats;
+          commonByRoute[id] = cells.map((cv) => (cv.length < minNumericSupport ? null : commonValues(cv)));
+        }
+      }
       const zs = new Float64Array(values.length);
       for (let k = 0; k < values.length; k++) {
         const id = sample[at[k]].templateId;
         const c = lineClass === null ? -1 : lineClass[at[k]];
-        const base = (c >= 0 ? perTemplateClass[id]?.[c] : null) ?? perTemplate[id] ?? global;
+        const r = lineRoute === null ? -1 : lineRoute[at[k]];
+        const base =
+          (r >= 0 ? perRoute[id]?.[r * ROUTE_CELLS + c + 1] : null) ??
+          (c >= 0 ? perTemplateClass[id]?.[c] : null) ??
+          perTemplate[id] ??
+          global;
         zs[k] = robustZ(scale(values[k]), base);
       }
       const calibrator = TailCalibrator.fit(zs);
@@ -419,6 +522,8 @@ export class LineModel {
         perTemplateClass,
         common,
         commonByClass,
+        perRoute,
+        commonByRoute,
         calibrator: calibrator.toJSON(),
         bandZ: calibrator.valueAtTailProbability(tailProbabilityFromScore(DEFAULT_THRESHOLD)),
       };
@@ -434,6 +539,8 @@ export class LineModel {
       params,
       numeric,
       status,
+      routes,
+      routeFields,
       minParamSupport,
     });
   }
@@ -466,9 +573,15 @@ export class LineModel {
   score(record: ParsedRecord, templateId: string, params: readonly string[], template: string): LineScore {
     const facts = this.templates.get(templateId);
     if (facts === undefined || facts.count === 0 || record.message.startsWith('panic:'))
-      return this.scoreFully(record, facts, templateId, params, template, false);
+      return this.scoreFully(record, facts, templateId, params, template, false, -1);
+    // The line's route among its template's routes with baselines (-1: none).
+    let route = -1;
+    if (facts.routes !== null && this.routeReader !== null) {
+      const name = this.routeReader.read(record);
+      if (name !== null) route = facts.routes.get(name) ?? -1;
+    }
     if (hasRareValue(facts, params, this.s.minParamSupport))
-      return this.scoreFully(record, facts, templateId, params, template, false);
+      return this.scoreFully(record, facts, templateId, params, template, false, route);
     // The level and the followed numeric fields' values decide the score: hash them, and the line gets the score
     // kept for them when there is one.
     const fields = this.lineFields;
@@ -480,7 +593,8 @@ export class LineModel {
       if (m === undefined) continue;
       const v = record.numeric[field];
       if (!Number.isFinite(v)) continue;
-      if (n === KEPT_FIELDS) return this.scoreFully(record, facts, templateId, params, template, false);
+      if (n === KEPT_FIELDS)
+        return this.scoreFully(record, facts, templateId, params, template, false, route);
       fields[n] = m.index;
       values[n] = v;
       n++;
@@ -493,12 +607,13 @@ export class LineModel {
     if (n === 0) {
       let plain = facts.plain.get(level);
       if (plain === undefined) {
-        plain = this.scoreFully(record, facts, templateId, params, template, true);
+        plain = this.scoreFully(record, facts, templateId, params, template, true, -1);
         facts.plain.set(level, plain);
       }
       return plain;
     }
     h = Math.imul(h ^ (level === null ? -1 : LEVELS.indexOf(level)), 0x27d4eb2f);
+    h = Math.imul(h ^ route, 0x165667b1);
     h ^= h >>> 15;
     let slots = facts.scored;
     if (slots === null) {
@@ -511,6 +626,7 @@ export class LineModel {
       kept !== undefined &&
       kept.hash === h &&
       kept.level === level &&
+      kept.route === route &&
       kept.n === n &&
       kept.f0 === fields[0] &&
       kept.v0 === values[0] &&
@@ -524,9 +640,9 @@ export class LineModel {
     const sighting = (h ^ facts.salt) & (SIGHTINGS - 1);
     if (this.sightings[sighting] !== h) {
       this.sightings[sighting] = h;
-      return this.scoreFully(record, facts, templateId, params, template, false);
+      return this.scoreFully(record, facts, templateId, params, template, false, route);
     }
-    const score = this.scoreFully(record, facts, templateId, params, template, true);
+    const score = this.scoreFully(record, facts, templateId, params, template, true, route);
     if (kept === undefined) {
       if (this.scoredKept >= MAX_SCORES_KEPT) {
         for (const f of this.templates.values()) f.scored = null;
@@ -539,6 +655,7 @@ export class LineModel {
     slots[slot] = {
       hash: h,
       level,
+      route,
       n,
       f0: fields[0],
       v0: values[0],
@@ -564,6 +681,7 @@ export class LineModel {
     params: readonly string[],
     template: string,
     shared: boolean,
+    route: number,
   ): LineScore {
     const s = this.s;
     const names = this.verdictNames;
@@ -634,8 +752,9 @@ export class LineModel {
       const v = record.numeric[field];
       if (!Number.isFinite(v)) continue;
       if (n === names.length) break; // more numeric fields than verdict slots: never with the field cap
+      const own = facts === undefined ? null : facts.bands[m.index];
       if (m.kind === 'status') {
-        const p = classTailP(m.perTemplate.get(templateId) ?? m.global, v);
+        const p = classTailP(own?.status ?? m.global, v);
         names[n] = m.detector;
         ps[n] = p;
         kinds[n++] = Kind.StatusClass;
@@ -647,9 +766,12 @@ export class LineModel {
         continue;
       }
       const b =
-        (lineClass >= 0 ? m.perTemplateClass.get(templateId)?.[lineClass] : null) ??
-        m.perTemplate.get(templateId) ??
-        m.global;
+        own === null
+          ? m.global
+          : ((route >= 0 && own.route !== null ? own.route[route * ROUTE_CELLS + lineClass + 1] : null) ??
+            (lineClass >= 0 && own.cls !== null ? own.cls[lineClass] : null) ??
+            own.template ??
+            m.global);
       let p = m.cal.tailProbability(robustZ(m.log ? Math.log1p(Math.max(0, v)) : v, b.base));
       // A value that a fair share of the template's own reference lines had is no outlier of it, however far from
       // the median (small counts: attempts, retries, a mode of a two-humped field).
@@ -768,6 +890,7 @@ const KEPT_FIELDS = 4;
 interface KeptScore {
   hash: number;
   level: Level | null;
+  route: number;
   n: number;
   f0: number;
   v0: number;
@@ -812,6 +935,8 @@ interface BandField {
   perTemplate: Map<string, Band>;
   /** Per template and status class (see {@link NumericFieldModel.perTemplateClass}). */
   perTemplateClass: Map<string, (Band | null)[]>;
+  /** Per template, route and status class (see {@link NumericFieldModel.perRoute}). */
+  perRoute: Map<string, (Band | null)[]>;
 }
 
 /** An HTTP status field, scored by how common its class was for the template. */
@@ -836,6 +961,14 @@ interface ClassTail {
   mix: string;
 }
 
+/** A template's own baselines of one field: per route and class, per class, its own; or its status classes. */
+interface TemplateBands {
+  route: (Band | null)[] | null;
+  cls: (Band | null)[] | null;
+  template: Band | null;
+  status: ClassTail | null;
+}
+
 /** A numeric baseline and its expected band in the field's own unit, with the text that explains it. */
 interface Band {
   base: RobustStats;
@@ -849,6 +982,8 @@ interface Band {
   explained: Map<number, string>;
   /** The values common among the baseline's lines, with their shares (see {@link NumericFieldModel.common}). */
   common: Map<number, number> | null;
+  /** The route whose lines the baseline is of, or null (a template's, a class's, all lines'). */
+  route: string | null;
 }
 
 /** The values a reference template had at one parameter position. */
@@ -864,6 +999,10 @@ interface TemplateFacts {
   tailP: number;
   burst: TemplateBurst | null;
   positions: (ParamPosition | null)[] | null;
+  /** The template's routes with baselines of their own, by route (see {@link LineModelState.routes}). */
+  routes: Map<string, number> | null;
+  /** The template's own baselines of each followed field, by the field's index. */
+  bands: (TemplateBands | null)[];
   /** The explanation of an unremarkable line of this template. */
   seen: string;
   /** The score of a line of this template that only its rarity and level speak about, per level. */
@@ -879,6 +1018,7 @@ function band(
   log: boolean,
   bandZ: number,
   common: [number, number][] | null = null,
+  route: string | null = null,
 ): Band {
   const half = bandZ * base.sigma;
   const back = (x: number) => (log ? Math.max(0, Math.expm1(x)) : x);
@@ -891,6 +1031,7 @@ function band(
     text: '',
     explained: new Map(),
     common: common && common.length > 0 ? new Map(common) : null,
+    route,
   };
 }
 
@@ -901,7 +1042,8 @@ const MAX_EXPLAINED_VALUES = 256;
 function numericExplanation(b: Band, field: string, observed: number, template: string): string {
   if (b.template !== template) {
     b.template = template;
-    b.text = `against an expected ${fmt(b.expected)} (normal range ${fmt(b.lower)} to ${fmt(b.upper)}) for "${shorten(template)}".`;
+    const of = b.route === null ? '' : `${b.route} of `;
+    b.text = `against an expected ${fmt(b.expected)} (normal range ${fmt(b.lower)} to ${fmt(b.upper)}) for ${of}"${shorten(template)}".`;
     b.explained.clear();
   }
   let text = b.explained.get(observed);
@@ -950,6 +1092,66 @@ function burstExplanation(b: TemplateBurst, template: string, total: number): st
       ? ` (${new Date(b.from).toISOString().slice(11, 19)} to ${new Date(b.to).toISOString().slice(11, 19)} UTC)`
       : '';
   return `Burst of "${shorten(template)}": its ${b.lines} of ${total} reference lines all came within ${(100 * b.span).toPrecision(2)} % of the reference${when}.`;
+}
+
+/** Most routes per template with baselines of their own (the most common). */
+export const MAX_ROUTES_PER_TEMPLATE = 256;
+/** Baselines per route: one per status class (1xx–5xx) and one for lines without a status. */
+const ROUTE_CELLS = 6;
+
+interface Routes {
+  routes: Record<string, string[]>;
+  routeFields: { path: string[]; method: string[] } | undefined;
+  lineRoute: Int16Array | null;
+}
+
+const NO_ROUTES: Routes = { routes: {}, routeFields: undefined, lineRoute: null };
+
+/**
+ * The routes of each template that at least `minLines` reference lines named (most common first, at most
+ * {@link MAX_ROUTES_PER_TEMPLATE}), and each reference line's route index in its template's list (-1: none).
+ */
+function routesOf(sample: readonly LineObservation[], minLines: number): Routes {
+  const reader = RouteReader.fieldsOf(sample.map((o) => o.record));
+  if (reader.pathFields.length === 0) return NO_ROUTES;
+  const named = sample.map((o) => reader.read(o.record));
+  if (named.every((r) => r === null)) return NO_ROUTES;
+  const counts = new Map<string, Map<string, number>>();
+  for (let i = 0; i < sample.length; i++) {
+    const route = named[i];
+    if (route === null) continue;
+    const id = sample[i].templateId;
+    let byRoute = counts.get(id);
+    if (byRoute === undefined) {
+      byRoute = new Map();
+      counts.set(id, byRoute);
+    }
+    byRoute.set(route, (byRoute.get(route) ?? 0) + 1);
+  }
+  const routes: Record<string, string[]> = {};
+  const index = new Map<string, Map<string, number>>();
+  for (const [id, byRoute] of counts) {
+    const kept = [...byRoute]
+      .filter(([, c]) => c >= minLines)
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+      .slice(0, MAX_ROUTES_PER_TEMPLATE)
+      .map(([route]) => route);
+    // A template whose lines all name one route has nothing to refine.
+    if (kept.length === 0 || (kept.length === 1 && byRoute.size === 1)) continue;
+    routes[id] = kept;
+    index.set(id, new Map(kept.map((route, i) => [route, i])));
+  }
+  const lineRoute = new Int16Array(sample.length).fill(-1);
+  for (let i = 0; i < sample.length; i++) {
+    const route = named[i];
+    if (route !== null) lineRoute[i] = index.get(sample[i].templateId)?.get(route) ?? -1;
+  }
+  if (index.size === 0) return NO_ROUTES;
+  return {
+    routes,
+    routeFields: { path: [...reader.pathFields], method: [...reader.methodFields] },
+    lineRoute,
+  };
 }
 
 /** A value is common in a template's reference from this share of its lines on (a tail probability far above θ's). */
