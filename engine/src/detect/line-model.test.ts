@@ -242,6 +242,30 @@ describe('LineModel on routes', () => {
     expect(score('/api/items/7', 2, 60).score).toBeGreaterThanOrEqual(DEFAULT_THRESHOLD);
   });
 
+  it('keeps a route whose error bodies have two sizes from stretching the bands of the field', () => {
+    const rng = createRng(17);
+    const sample = routedLog(20_000).map((o, i) => {
+      if (i % 10 !== 0) return o;
+      // One line in ten fails with one of two error pages of about 160 or 500 bytes, on every route: more than half
+      // the failures within 3 bytes of one another, a MAD of nearly 0.
+      const r = rng.next();
+      const bytes = r < 0.3 ? 497 : r < 0.6 ? 500 : r < 0.8 ? 157 : 167;
+      return { ...o, record: { ...o.record, numeric: { ...o.record.numeric, status: 503, bytes } } };
+    });
+    const bimodal = LineModel.fit(sample);
+    expect(bimodal.toJSON().numeric.bytes.bandZ).toBeLessThan(6);
+    const empty = bimodal.score(
+      {
+        ...rec('GET <*>', 'info', { status: 200, bytes: 2, latency_ms: 60 }),
+        categorical: { method: 'GET', path: '/api/items/1' },
+      },
+      'get',
+      ['/api/items/1'],
+      'GET <*>',
+    );
+    expect(empty.score).toBeGreaterThanOrEqual(DEFAULT_THRESHOLD);
+  });
+
   it('falls back to the template baseline for a route it does not know', () => {
     const other = score('/api/other', 3000, 50);
     expect(other.evidence.numeric === null || !other.explanation.includes('/api/other')).toBe(true);

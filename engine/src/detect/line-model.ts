@@ -465,8 +465,8 @@ export class LineModel {
         commonByClass[id] = classes.map((cv) => (cv.length < minNumericSupport ? null : commonValues(cv)));
       }
       // Routes, within their template and class: each has its own expected value, and a spread of at least the
-      // pooled spread within the template's routes (of that class), so that a route whose lines repeat one value
-      // (MAD 0) does not make every other value extreme.
+      // pooled spread within the template's routes (of that class), so that a route whose lines repeat one or two
+      // values (a MAD of 0 or nearly) does not make every other value extreme.
       const perRoute: Record<string, (RobustStats | null)[]> = {};
       const commonByRoute: Record<string, ([number, number][] | null)[]> = {};
       if (lineRoute !== null) {
@@ -485,14 +485,19 @@ export class LineModel {
         }
         for (const [id, cells] of byRoute) {
           const own = cells.map((cv) => (cv.length < minNumericSupport ? null : robustStats(cv.map(scale))));
+          // The pooled spread is the scaled mean absolute residual: unlike the MAD, it sees a route's second mode
+          // (error bodies of 157 and 497 bytes), which would otherwise be an extreme z in the field's calibration.
           const pooled: number[] = [];
           for (let c = 0; c < ROUTE_CELLS; c++) {
-            const residuals: number[] = [];
+            let sum = 0;
+            let count = 0;
             for (let cell = c; cell < cells.length; cell += ROUTE_CELLS) {
               const st = own[cell];
-              if (st !== null) for (const v of cells[cell]) residuals.push(scale(v) - st.median);
+              if (st === null) continue;
+              for (const v of cells[cell]) sum += Math.abs(scale(v) - st.median);
+              count += cells[cell].length;
             }
-            pooled.push(residuals.length > 0 ? robustStats(residuals).sigma : 0);
+            pooled.push(count > 0 ? MEAN_AD_TO_SIGMA * (sum / count) : 0);
           }
           const stats = own.map((st, cell) =>
             st === null ? null : { ...st, sigma: Math.max(st.sigma, pooled[cell % ROUTE_CELLS]) },
@@ -1096,6 +1101,9 @@ function burstExplanation(b: TemplateBurst, template: string, total: number): st
 
 /** Most routes per template with baselines of their own (the most common). */
 export const MAX_ROUTES_PER_TEMPLATE = 256;
+/** σ of a normal sample per mean absolute deviation: √(π/2). */
+const MEAN_AD_TO_SIGMA = 1.2533;
+
 /** Baselines per route: one per status class (1xx–5xx) and one for lines without a status. */
 const ROUTE_CELLS = 6;
 
