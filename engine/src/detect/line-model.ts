@@ -186,52 +186,59 @@ export class LineModel {
   private readonly detectorScores = new Map<string, (DetectorScore | undefined)[]>();
 
   private constructor(private readonly s: LineModelState) {
+    // Each template's own baselines of each field, found by field index when a line is scored.
+    const bands = new Map<string, (TemplateBands | null)[]>();
+    const own = (templateId: string, index: number): TemplateBands => {
+      let byField = bands.get(templateId);
+      if (byField === undefined) {
+        byField = [];
+        bands.set(templateId, byField);
+      }
+      byField[index] ??= { route: null, cls: null, template: null, status: null };
+      return byField[index];
+    };
     for (const [field, m] of Object.entries(s.numeric)) {
-      const numeric: BandField = {
+      const index = this.numeric.size;
+      this.numeric.set(field, {
         kind: 'band',
-        index: this.numeric.size,
+        index,
         cal: TailCalibrator.fromJSON(m.calibrator),
         log: m.log,
         global: band(m.global, m.log, m.bandZ),
-        perTemplate: new Map(),
-        perTemplateClass: new Map(),
-        perRoute: new Map(),
-      };
+      });
       for (const [id, base] of Object.entries(m.perTemplate))
-        numeric.perTemplate.set(id, band(base, m.log, m.bandZ, m.common?.[id]));
+        own(id, index).template = band(base, m.log, m.bandZ, m.common?.[id]);
       for (const [id, bases] of Object.entries(m.perTemplateClass ?? {}))
-        numeric.perTemplateClass.set(
-          id,
-          bases.map((base, c) =>
-            base === null ? null : band(base, m.log, m.bandZ, m.commonByClass?.[id]?.[c] ?? null),
-          ),
+        own(id, index).cls = bases.map((base, c) =>
+          base === null ? null : band(base, m.log, m.bandZ, m.commonByClass?.[id]?.[c] ?? null),
         );
       for (const [id, bases] of Object.entries(m.perRoute ?? {})) {
         const names = s.routes?.[id] ?? [];
-        numeric.perRoute.set(
-          id,
-          bases.map((base, cell) =>
-            base === null
-              ? null
-              : band(
-                  base,
-                  m.log,
-                  m.bandZ,
-                  m.commonByRoute?.[id]?.[cell] ?? null,
-                  names[Math.floor(cell / ROUTE_CELLS)] ?? null,
-                ),
-          ),
+        own(id, index).route = bases.map((base, cell) =>
+          base === null
+            ? null
+            : band(
+                base,
+                m.log,
+                m.bandZ,
+                m.commonByRoute?.[id]?.[cell] ?? null,
+                names[Math.floor(cell / ROUTE_CELLS)] ?? null,
+              ),
         );
       }
-      this.numeric.set(field, numeric);
     }
     this.statusFields = Object.keys(s.status ?? {});
     for (const [field, m] of Object.entries(s.status ?? {})) {
+      const index = this.numeric.size;
       const perTemplate = new Map<string, ClassTail>();
-      for (const [id, counts] of Object.entries(m.perTemplate)) perTemplate.set(id, classTail(counts));
+      for (const [id, counts] of Object.entries(m.perTemplate)) {
+        const tail = classTail(counts);
+        perTemplate.set(id, tail);
+        own(id, index).status = tail;
+      }
       this.numeric.set(field, {
         kind: 'status',
-        index: this.numeric.size,
+        index,
         field,
         detector: `${field}_class`,
         global: classTail(m.global),
@@ -250,30 +257,14 @@ export class LineModel {
         burst: s.templateBursts?.[id] ?? null,
         positions: positions ?? null,
         routes: s.routes?.[id] ? new Map(s.routes[id].map((route, i) => [route, i])) : null,
-        bands: this.bandsOf(id),
+        // Dense, one entry per field.
+        bands: Array.from({ length: this.numeric.size }, (_, i) => bands.get(id)?.[i] ?? null),
         seen: `Template seen ${count} times in ${s.total} reference lines.`,
         plain: new Map(),
         scored: null,
         salt: Math.imul(this.templates.size + 1, 0x9e3779b1),
       });
     }
-  }
-
-  /** A template's own baselines of each followed field, by field index (null: the template has none). */
-  private bandsOf(templateId: string): (TemplateBands | null)[] {
-    const out: (TemplateBands | null)[] = [];
-    for (const m of this.numeric.values()) {
-      if (m.kind === 'status') {
-        const tail = m.perTemplate.get(templateId) ?? null;
-        out[m.index] = tail === null ? null : { route: null, cls: null, template: null, status: tail };
-        continue;
-      }
-      const route = m.perRoute.get(templateId) ?? null;
-      const cls = m.perTemplateClass.get(templateId) ?? null;
-      const template = m.perTemplate.get(templateId) ?? null;
-      out[m.index] = route || cls || template ? { route, cls, template, status: null } : null;
-    }
-    return out;
   }
 
   /** Learns from a reference sample of lines. */
@@ -937,11 +928,6 @@ interface BandField {
   cal: TailCalibrator;
   log: boolean;
   global: Band;
-  perTemplate: Map<string, Band>;
-  /** Per template and status class (see {@link NumericFieldModel.perTemplateClass}). */
-  perTemplateClass: Map<string, (Band | null)[]>;
-  /** Per template, route and status class (see {@link NumericFieldModel.perRoute}). */
-  perRoute: Map<string, (Band | null)[]>;
 }
 
 /** An HTTP status field, scored by how common its class was for the template. */
@@ -966,7 +952,10 @@ interface ClassTail {
   mix: string;
 }
 
-/** A template's own baselines of one field: per route and class, per class, its own; or its status classes. */
+/**
+ * A template's own baselines of one field: per route and class (see {@link NumericFieldModel.perRoute}), per class
+ * (see {@link NumericFieldModel.perTemplateClass}), its own; or its status classes.
+ */
 interface TemplateBands {
   route: (Band | null)[] | null;
   cls: (Band | null)[] | null;

@@ -100,6 +100,9 @@ export interface SessionModelState {
  */
 const LOF_TAIL_EXPONENT = 10;
 
+/** Fewest reference sessions a model is fit on. */
+export const MIN_REFERENCE_SESSIONS = 2;
+
 const DEFAULT_WEIGHTS: SessionDetectorWeights = { novelty: 0.8, 'isolation-forest': 0.1, lof: 0.1 };
 
 /**
@@ -161,7 +164,8 @@ export class SessionModel {
       weights = DEFAULT_WEIGHTS,
       seed = DEFAULT_SEED,
     } = options;
-    if (sessions.length < 2) throw new RangeError('SessionModel needs at least two reference sessions');
+    if (sessions.length < MIN_REFERENCE_SESSIONS)
+      throw new RangeError('SessionModel needs at least two reference sessions');
     const budget = SESSION_DETECTORS.reduce((sum, name) => sum + weights[name], 0);
     if (SESSION_DETECTORS.some((name) => !(weights[name] >= 0)) || budget > 1 + 1e-9) {
       throw new RangeError('SessionModel weights must be non-negative and sum to at most 1');

@@ -1,5 +1,5 @@
 import { round4 } from '../detect/ensemble.js';
-import { SessionModel } from '../detect/session-model.js';
+import { MIN_REFERENCE_SESSIONS, SessionModel } from '../detect/session-model.js';
 import { WindowModel } from '../detect/window-model.js';
 import { rfc3339 } from '../export/detection-json.js';
 import { mergeSession, type SessionStats } from '../features/session-stats.js';
@@ -9,9 +9,6 @@ import { severityFor } from '../model/score.js';
 
 /** A window of one source. */
 export type SourceWindow = WindowStats & { source: string };
-/** Fewest reference sessions a session model is fit on (see {@link SessionModel.fit}). */
-const MIN_REFERENCE_SESSIONS = 2;
-
 /** A session of one source. */
 export type SourceSession = SessionStats & { source: string };
 
