@@ -303,6 +303,25 @@ describe('the engine API', () => {
     expect(await run()).toEqual([]);
   });
 
+  it('counts a value only one line of an upload had as new in that upload alone', async () => {
+    const lines: string[] = [];
+    for (let i = 0; i < 10_000; i++) {
+      const reason = i === 5000 ? 'fraud_suspected' : ['declined', 'expired', 'limit'][i % 3];
+      lines.push(`{"level":"info","service":"payments","msg":"payment declined","reason":"${reason}"}`);
+    }
+    const log = `${lines.join('\n')}\n`;
+    const rare = async () =>
+      (await lineAnomaliesOfUpload('reasons.log', log)).filter((d) =>
+        d.detectors.some((x) => x.name === 'rare_value'),
+      );
+    const first = await rare();
+    expect(first.map((d) => d.explanation)).toEqual([
+      'reason = "fraud_suspected" never seen in any other of the 10000 reference lines of "payment declined" (4 distinct values).',
+    ]);
+    // The next upload reuses the model, which has seen the value once: not new to it.
+    expect(await rare()).toEqual([]);
+  });
+
   it('pages anomalies with a cursor and serves /latest-anomalies and one anomaly by id', async () => {
     const seen = new Set<string>();
     let cursor: string | null = null;

@@ -77,6 +77,69 @@ describe('outlier analyze', () => {
   });
 });
 
+describe('outlier analyze on structured fields', () => {
+  /** JSON lines of a payment service: a decline reason of three kinds, a region, a fresh trace id per line. */
+  function payments(path: string, lines: number, seed: number, extra: Record<number, string> = {}): void {
+    let x = seed;
+    const next = () => {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      return x / 2 ** 32;
+    };
+    const rows: string[] = [];
+    const t0 = Date.parse('2026-11-22T06:00:00Z');
+    for (let i = 0; i < lines; i++) {
+      const time = new Date(t0 + i * 50).toISOString();
+      const trace = Math.floor(next() * 2 ** 32).toString(16);
+      if (next() < 0.5 || extra[i] !== undefined) {
+        const reason =
+          extra[i] ?? ['card_declined', 'insufficient_funds', 'expired_card'][Math.floor(next() * 3)];
+        rows.push(
+          `{"time":"${time}","level":"warn","service":"payments","trace_id":"${trace}","msg":"payment declined","reason":"${reason}","region":"eu-west-1"}`,
+        );
+      } else
+        rows.push(
+          `{"time":"${time}","level":"info","service":"payments","trace_id":"${trace}","msg":"payment captured","region":"eu-west-1"}`,
+        );
+    }
+    writeFileSync(path, `${rows.join('\n')}\n`);
+  }
+  const declined = (stdout: string) =>
+    stdout
+      .trimEnd()
+      .split('\n')
+      .map(
+        (l) =>
+          JSON.parse(l) as { kind: string; severity: string | null; explanation: string; samples: string[] },
+      )
+      .filter((d) => d.kind === 'line' && d.severity !== null);
+
+  it('flags a field value its template never had, against a reference and within the input itself', () => {
+    const train = join(dir, 'payments-train.log');
+    const input = join(dir, 'payments.log');
+    payments(train, 40_000, 1);
+    // An incident of 40 lines with a new reason, in input the reference never saw.
+    const incident: Record<number, string> = {};
+    for (let i = 20_000; i < 20_040; i++) incident[i] = 'fraud_suspected';
+    payments(input, 40_000, 2, incident);
+    const r = outlier(['analyze', input, '--train', train, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const flagged = declined(r.stdout);
+    const fraud = flagged.filter((d) => d.samples[0].includes('fraud_suspected'));
+    expect(fraud.length).toBe(40);
+    expect(flagged.length).toBe(40);
+    expect(fraud[0].explanation).toMatch(
+      /^reason = "fraud_suspected" never seen in \d+ reference lines of "payment declined" \(3 distinct values\)\.$/,
+    );
+    // The input as its own reference, read whole: a value only one line had is new to every other line.
+    payments(input, 40_000, 3, { 30001: 'fraud_suspected' });
+    const self = declined(outlier(['analyze', input, '--json']).stdout);
+    expect(self).toHaveLength(1);
+    expect(self[0].explanation).toMatch(
+      /^reason = "fraud_suspected" never seen in any other of the \d+ reference lines of "payment declined" \(4 distinct values\)\.$/,
+    );
+  });
+});
+
 describe('outlier analyze on bad input', () => {
   it('rejects an unknown flag with usage', () => {
     const r = outlier(['analyze', log, '--bogus']);

@@ -364,3 +364,139 @@ describe('common values of a template', () => {
     expect(at(40).score).toBeGreaterThanOrEqual(DEFAULT_THRESHOLD);
   });
 });
+
+describe('rare values of categorical fields', () => {
+  /** Structured lines of one template: an error code of three kinds, a region, a fresh trace id, and the time. */
+  function payments(n: number): LineObservation[] {
+    const rng = createRng(17);
+    const out: LineObservation[] = [];
+    for (let i = 0; i < n; i++) {
+      out.push({
+        record: {
+          ...rec('payment declined', 'warn', { amount: 10 + rng.int(90) }),
+          categorical: {
+            error: ['card_declined', 'insufficient_funds', 'expired_card'][rng.int(3)],
+            region: rng.next() < 0.9 ? 'eu-west-1' : 'us-east-1',
+            trace_id: `t${i}-${rng.int(1e9)}`,
+            created_at: `2026-11-22T06:${String(i % 60).padStart(2, '0')}:00Z`,
+            Date: '081109',
+            pid: '4242',
+          },
+        },
+        templateId: 'declined',
+        params: [],
+      });
+    }
+    return out;
+  }
+  const model = LineModel.fit(payments(20_000));
+  const line = (fields: Record<string, string>, amount = 50) =>
+    model.score(
+      {
+        ...rec('payment declined', 'warn', { amount }),
+        categorical: {
+          error: 'card_declined',
+          region: 'eu-west-1',
+          trace_id: 'fresh-trace',
+          created_at: '2026-11-23T09:00:00Z',
+          Date: '081110',
+          pid: '4243',
+          ...fields,
+        },
+      },
+      'declined',
+      [],
+      'payment declined',
+    );
+
+  it('flags a field value the template never had, and names the field', () => {
+    const s = line({ error: 'fraud_suspected' });
+    expect(s.score).toBeGreaterThanOrEqual(DEFAULT_THRESHOLD);
+    expect(s.detectors.map((d) => d.name)).toContain('rare_value');
+    expect(s.evidence.rareValue).toMatchObject({ field: 'error', value: 'fraud_suspected', distinct: 3 });
+    expect(s.explanation).toBe(
+      'error = "fraud_suspected" never seen in 20000 reference lines of "payment declined" (3 distinct values).',
+    );
+    expect(line({ region: 'ap-south-1' }).evidence.rareValue?.field).toBe('region');
+  });
+
+  it('leaves ids, times, dates and process ids alone, and a line whose values were all seen', () => {
+    const s = line({});
+    expect(s.detectors.map((d) => d.name)).not.toContain('rare_value');
+    expect(s.score).toBeLessThan(DEFAULT_THRESHOLD);
+    expect(Object.keys(model.toJSON().fields?.declined ?? {}).sort()).toEqual(['error', 'region']);
+  });
+
+  it('gives the score kept for the line values of a template only when no field value is new', () => {
+    // The same numeric values twice (the second keeps the score), then a new value with them.
+    line({}, 42);
+    expect(line({}, 42).shared).toBe(true);
+    const rare = line({ error: 'fraud_suspected' }, 42);
+    expect(rare.evidence.rareValue?.field).toBe('error');
+    expect(rare.shared).toBe(false);
+  });
+
+  it('counts the values it did not keep as new ones: a field of many common values says little', () => {
+    const sample: LineObservation[] = [];
+    for (let i = 0; i < 3_000; i++) {
+      sample.push({
+        record: { ...rec('job done'), categorical: { queue: `q${i % 30}` } },
+        templateId: 'done',
+        params: [],
+      });
+    }
+    const few = LineModel.fit(sample, { maxValuesPerField: 10 });
+    const unseen = few.score({ ...rec('job done'), categorical: { queue: 'q29' } }, 'done', [], 'job done');
+    // Two thirds of the reference lines had a value beyond the ten kept: more than MAX_UNSEEN_P, not tracked.
+    expect(unseen.detectors.map((d) => d.name)).not.toContain('rare_value');
+    expect(few.toJSON().fields?.done).toBeUndefined();
+    const all = LineModel.fit(sample);
+    expect(
+      all.score({ ...rec('job done'), categorical: { queue: 'q30' } }, 'done', [], 'job done').evidence
+        .rareValue?.field,
+    ).toBe('queue');
+  });
+
+  it('counts a value only the line itself had as new when every scored line is in the reference', () => {
+    const sample = payments(20_000);
+    sample[7].record.categorical.error = 'fraud_suspected';
+    const own = LineModel.fit(sample, { ownLines: true });
+    const probe = { ...sample[7].record, categorical: { ...sample[7].record.categorical } };
+    const s = own.score(probe, 'declined', [], 'payment declined');
+    expect(s.score).toBeGreaterThanOrEqual(DEFAULT_THRESHOLD);
+    expect(s.explanation).toBe(
+      'error = "fraud_suspected" never seen in any other of the 20000 reference lines of "payment declined" (4 distinct values).',
+    );
+    // Without ownLines the line's value is in the reference, and seen.
+    expect(
+      LineModel.fit(sample).score(probe, 'declined', [], 'payment declined').evidence.rareValue,
+    ).toBeNull();
+    // A parameter value the same.
+    const cache = reference(20_000);
+    const at = cache.findIndex((o) => o.templateId === 'cache');
+    cache[at] = { ...cache[at], params: ['mars'] };
+    const param = LineModel.fit(cache, { ownLines: true }).score(
+      rec('cache hit'),
+      'cache',
+      ['mars'],
+      'cache hit <*>',
+    );
+    expect(param.explanation).toMatch(
+      /^Value "mars" never seen at parameter 1 of "cache hit <\*>" in any other line/,
+    );
+  });
+
+  it('round-trips, and a model saved before fields were tracked scores as it did', () => {
+    const state = model.toJSON();
+    const copy = LineModel.fromJSON(JSON.parse(JSON.stringify(state)));
+    const categorical = { error: 'fraud_suspected', region: 'eu-west-1' };
+    const probe = { ...rec('payment declined', 'warn', { amount: 50 }), categorical };
+    expect(copy.score(probe, 'declined', [], 'payment declined')).toEqual(
+      model.score(probe, 'declined', [], 'payment declined'),
+    );
+    const old = LineModel.fromJSON({ ...structuredClone(state), fields: undefined });
+    expect(old.score(probe, 'declined', [], 'payment declined').detectors.map((d) => d.name)).not.toContain(
+      'rare_value',
+    );
+  });
+});

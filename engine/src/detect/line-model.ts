@@ -31,6 +31,17 @@ export interface LineModelOptions {
    */
   minParamSupport?: number;
   /**
+   * Categorical fields per template (JSON and logfmt keys, access-log and syslog fields, Loghub header fields)
+   * whose values are tracked for rare-value detection: the most telling (see {@link FieldValues}).
+   * @defaultValue 8
+   */
+  maxCategoricalFields?: number;
+  /**
+   * Distinct values kept per tracked categorical field (the most frequent).
+   * @defaultValue 256
+   */
+  maxValuesPerField?: number;
+  /**
    * Fewest reference values of a numeric field for a template before it gets its own baseline (else the field's
    * baseline over all templates is used).
    * @defaultValue 10
@@ -48,12 +59,32 @@ export interface LineModelOptions {
    * @defaultValue false
    */
   bursts?: boolean;
+  /**
+   * Every line to be scored is in the sample: the input as its own reference, sampled whole. A value seen once in
+   * the reference is then the scored line's own, and counts as never seen in the other lines (leave-one-out, which
+   * is what Good–Turing's estimate of an unseen value's probability stands for).
+   * @defaultValue false
+   */
+  ownLines?: boolean;
 }
 
 interface ParamStats {
   values: Record<string, number>;
   total: number;
   singletons: number;
+}
+
+/**
+ * The reference values of one categorical field of a template's lines: the most frequent (at most
+ * `maxValuesPerField`) with their counts. A value not among them is as likely as the reference lines whose value
+ * was seen once or was not kept (`unseenP`, Good–Turing), so a field where new values are common says little.
+ */
+interface FieldValues {
+  values: Record<string, number>;
+  /** Reference lines of the template with the field. */
+  total: number;
+  /** Probability of a value not in `values`: (values seen once + lines of values not kept + 1) / (total + 1). */
+  unseenP: number;
 }
 
 interface NumericFieldModel {
@@ -119,6 +150,11 @@ export interface LineModelState {
   newTemplateP: number;
   levelTailP: Partial<Record<Level, number>>;
   params: Record<string, ParamStats[]>;
+  /**
+   * Per template, the tracked categorical fields by name (see {@link FieldValues}); absent from models saved
+   * before.
+   */
+  fields?: Record<string, Record<string, FieldValues>>;
   numeric: Record<string, NumericFieldModel>;
   /** HTTP status fields (absent from models saved before status classes were scored). */
   status?: Record<string, StatusFieldModel>;
@@ -131,6 +167,8 @@ export interface LineModelState {
   /** The categorical fields that held the reference's paths and methods, tried in order; beside `routes`. */
   routeFields?: { path: string[]; method: string[] };
   minParamSupport: number;
+  /** Fit with `ownLines` (see {@link LineModelOptions.ownLines}); absent from models saved before. */
+  ownLines?: boolean;
 }
 
 /** A line's evidence: what the strongest detector saw. */
@@ -138,7 +176,16 @@ export interface LineEvidence {
   templateCount: number;
   referenceLines: number;
   newTemplate: boolean;
-  rareValue: { position: number; value: string; distinct: number; support: number } | null;
+  /** A value the template's reference lines never had: at a parameter position, or of a field (`field` set). */
+  rareValue: {
+    position: number;
+    field: string | null;
+    value: string;
+    distinct: number;
+    support: number;
+    /** The reference holds the line itself (`ownLines`): the value is new to every other line. */
+    otherLines: boolean;
+  } | null;
   numeric: { field: string; observed: number; expected: number; lower: number; upper: number } | null;
   level: Level | null;
 }
@@ -157,7 +204,8 @@ const SEVERE_LEVELS: readonly Level[] = ['warn', 'error', 'fatal'];
 
 /**
  * The line-level model: template rarity (tail mass of templates at most this frequent), first-seen templates
- * (Good–Turing probability of an unseen template), rare parameter values (Good–Turing per template position),
+ * (Good–Turing probability of an unseen template), rare values (Good–Turing per template parameter position and
+ * per tracked categorical field of its lines),
  * the level, numeric fields (latency, bytes, …) against per-template median/MAD baselines (per template and HTTP
  * status class on lines with a status), and HTTP status fields by how common their class was for the template.
  * Every detector is a tail probability on the reference sample, joined by the ensemble rule ({@link combineVerdicts}).
@@ -249,13 +297,21 @@ export class LineModel {
     this.templateCounts = new Map(Object.entries(s.templateCounts));
     for (const [id, count] of this.templateCounts) {
       const positions = s.params[id]?.map((p) =>
-        p ? { values: new Map(Object.entries(p.values)), total: p.total, singletons: p.singletons } : null,
+        p
+          ? {
+              values: seenValues(p.values, s.ownLines === true),
+              distinct: Object.keys(p.values).length,
+              total: p.total,
+              singletons: p.singletons,
+            }
+          : null,
       );
       this.templates.set(id, {
         count,
         tailP: s.templateTailP[id] ?? 1,
         burst: s.templateBursts?.[id] ?? null,
         positions: positions ?? null,
+        fields: fieldsOf(s.fields?.[id], s.ownLines === true),
         routes: s.routes?.[id] ? new Map(s.routes[id].map((route, i) => [route, i])) : null,
         // Dense, one entry per field.
         bands: Array.from({ length: this.numeric.size }, (_, i) => bands.get(id)?.[i] ?? null),
@@ -273,14 +329,21 @@ export class LineModel {
       maxParamPositions = 8,
       maxValuesPerPosition = 64,
       minParamSupport = 20,
+      maxCategoricalFields = 8,
+      maxValuesPerField = 256,
       minNumericSupport = 10,
       maxNumericFields = 16,
       bursts = false,
+      ownLines = false,
     } = options;
     const total = sample.length;
     const templateCounts: Record<string, number> = {};
     const levelCounts = new Map<Level, number>();
     const paramCounts = new Map<string, Map<string, number>[]>();
+    /** Per template, per categorical field, the count of each value. */
+    const fieldCounts = new Map<string, Map<string, Map<string, number>>>();
+    /** Whether each field name seen is one tracked for rare values (see {@link UNTRACKED_FIELD}). */
+    const trackable = new Map<string, boolean>();
     const numericValues = new Map<string, number[]>();
     /** The sample index of each of `numericValues`' values. */
     const numericLines = new Map<string, number[]>();
@@ -306,6 +369,26 @@ export class LineModel {
           positions[i] = counts;
         }
         counts.set(params[i], (counts.get(params[i]) ?? 0) + 1);
+      }
+      let byField = fieldCounts.get(templateId);
+      for (const field in record.categorical) {
+        let ok = trackable.get(field);
+        if (ok === undefined) {
+          ok = !UNTRACKED_FIELD.test(field);
+          trackable.set(field, ok);
+        }
+        if (!ok) continue;
+        if (byField === undefined) {
+          byField = new Map();
+          fieldCounts.set(templateId, byField);
+        }
+        let counts = byField.get(field);
+        if (counts === undefined) {
+          counts = new Map();
+          byField.set(field, counts);
+        }
+        const v = record.categorical[field];
+        counts.set(v, (counts.get(v) ?? 0) + 1);
       }
       for (const field in record.numeric) {
         const v = record.numeric[field];
@@ -382,6 +465,11 @@ export class LineModel {
         stats.push({ values, total: t, singletons: ones + Math.max(0, top.length - maxValuesPerPosition) });
       }
       if (stats.some((p) => p.total >= minParamSupport)) params[id] = stats;
+    }
+    const categorical: Record<string, Record<string, FieldValues>> = {};
+    for (const [id, byField] of fieldCounts) {
+      const tracked = trackedFields(byField, { minParamSupport, maxCategoricalFields, maxValuesPerField });
+      if (tracked !== null) categorical[id] = tracked;
     }
 
     const numeric: Record<string, NumericFieldModel> = {};
@@ -533,11 +621,13 @@ export class LineModel {
       newTemplateP,
       levelTailP,
       params,
+      fields: categorical,
       numeric,
       status,
       routes,
       routeFields,
       minParamSupport,
+      ownLines: ownLines || undefined,
     });
   }
 
@@ -576,7 +666,7 @@ export class LineModel {
       const name = this.routeReader.read(record);
       if (name !== null) route = facts.routes.get(name) ?? -1;
     }
-    if (hasRareValue(facts, params, this.s.minParamSupport))
+    if (hasRareValue(facts, params, this.s.minParamSupport) || hasRareField(facts, record.categorical))
       return this.scoreFully(record, facts, templateId, params, template, false, route);
     // The level and the followed numeric fields' values decide the score: hash them, and the line gets the score
     // kept for them when there is one.
@@ -700,11 +790,16 @@ export class LineModel {
         ps[n] = facts.burst.p;
         kinds[n++] = Kind.TemplateBurst;
       }
+      // Rare values: parameters of the template and tracked fields of its lines, one family of tests (the best
+      // p-value times the number of values tested).
+      let bestP = Number.POSITIVE_INFINITY;
+      let bestAt = -1;
+      let bestField: TrackedField | null = null;
+      let family = 0;
       const positions = facts.positions;
       if (positions) {
-        let bestP = Number.POSITIVE_INFINITY;
-        let bestAt = -1;
         const np = Math.min(params.length, positions.length);
+        family += np;
         for (let i = 0; i < np; i++) {
           const pos = positions[i];
           if (!pos || pos.total < s.minParamSupport || pos.values.has(params[i])) continue;
@@ -714,18 +809,44 @@ export class LineModel {
             bestAt = i;
           }
         }
-        if (bestAt >= 0) {
-          const best = positions[bestAt] as ParamPosition;
-          names[n] = 'rare_value';
-          ps[n] = Math.min(1, bestP * np);
-          kinds[n++] = Kind.RareValue;
-          rareValue = {
-            position: bestAt,
-            value: params[bestAt],
-            distinct: best.values.size,
-            support: best.total,
-          };
+      }
+      const tracked = facts.fields;
+      if (tracked !== null) {
+        for (let i = 0; i < tracked.length; i++) {
+          const f = tracked[i];
+          const v = record.categorical[f.name];
+          if (v === undefined) continue;
+          family++;
+          if (f.values.has(v) || f.unseenP >= bestP) continue;
+          bestP = f.unseenP;
+          bestField = f;
         }
+      }
+      if (bestField !== null) {
+        names[n] = 'rare_value';
+        ps[n] = Math.min(1, bestP * family);
+        kinds[n++] = Kind.RareValue;
+        rareValue = {
+          position: -1,
+          field: bestField.name,
+          value: record.categorical[bestField.name],
+          distinct: bestField.distinct,
+          support: bestField.total,
+          otherLines: s.ownLines === true,
+        };
+      } else if (bestAt >= 0 && positions) {
+        const best = positions[bestAt] as ParamPosition;
+        names[n] = 'rare_value';
+        ps[n] = Math.min(1, bestP * family);
+        kinds[n++] = Kind.RareValue;
+        rareValue = {
+          position: bestAt,
+          field: null,
+          value: params[bestAt],
+          distinct: best.distinct,
+          support: best.total,
+          otherLines: s.ownLines === true,
+        };
       }
     }
     const level = record.level;
@@ -914,6 +1035,94 @@ function hasRareValue(facts: TemplateFacts, params: readonly string[], minSuppor
   return false;
 }
 
+/** Whether a tracked field of the line has a value its template's reference lines never had. */
+function hasRareField(facts: TemplateFacts, categorical: Record<string, string>): boolean {
+  const tracked = facts.fields;
+  if (tracked === null) return false;
+  for (let i = 0; i < tracked.length; i++) {
+    const v = categorical[tracked[i].name];
+    if (v !== undefined && !tracked[i].values.has(v)) return true;
+  }
+  return false;
+}
+
+/**
+ * Fields that hold a time or a date (Loghub's `Date` and `Time`, `created_at`, `day`), or a process or thread id
+ * (`pid`, `tid`): their next value is new by nature (the next day, a restarted process), so they are never
+ * tracked for rare values.
+ */
+const UNTRACKED_FIELD =
+  /(?:date|time|stamp)$|(?:^|[._-])(?:ts|day|month|year|hour|minute|second|pid|ppid|tid|thread|thread_?id|process_?id)s?$|(?:_at|At)$/i;
+
+/** A field whose new values mean little: one of them is at least this likely. */
+const MAX_UNSEEN_P = 0.5;
+
+/**
+ * The categorical fields of a template worth tracking: with at least `minParamSupport` lines and new values rarer
+ * than {@link MAX_UNSEEN_P}; the `maxCategoricalFields` where a new value is least likely. Null: none.
+ */
+function trackedFields(
+  byField: Map<string, Map<string, number>>,
+  o: { minParamSupport: number; maxCategoricalFields: number; maxValuesPerField: number },
+): Record<string, FieldValues> | null {
+  const candidates: [string, FieldValues][] = [];
+  for (const [field, counts] of byField) {
+    let total = 0;
+    for (const c of counts.values()) total += c;
+    if (total < o.minParamSupport) continue;
+    const top = [...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+    // No prototype: a value named `__proto__` is a value like any other.
+    const values: Record<string, number> = Object.create(null);
+    let rest = 0;
+    for (let i = 0; i < top.length; i++) {
+      const [v, c] = top[i];
+      if (i < o.maxValuesPerField) {
+        values[v] = c;
+        if (c === 1) rest++;
+      } else rest += c;
+    }
+    const unseenP = (rest + 1) / (total + 1);
+    if (unseenP < MAX_UNSEEN_P) candidates.push([field, { values, total, unseenP }]);
+  }
+  if (candidates.length === 0) return null;
+  candidates.sort((a, b) => a[1].unseenP - b[1].unseenP || (a[0] < b[0] ? -1 : 1));
+  return Object.fromEntries(candidates.slice(0, o.maxCategoricalFields));
+}
+
+/** A template's tracked fields, ready to score. */
+function fieldsOf(state: Record<string, FieldValues> | undefined, ownLines: boolean): TrackedField[] | null {
+  if (state === undefined) return null;
+  const tracked = Object.entries(state).map(([name, f]) => ({
+    name,
+    values: seenValues(f.values, ownLines),
+    distinct: Object.keys(f.values).length,
+    total: f.total,
+    unseenP: f.unseenP,
+  }));
+  return tracked.length > 0 ? tracked : null;
+}
+
+/**
+ * The reference values that count as seen: all of them, or, when every scored line is in the reference
+ * (`ownLines`), those seen more than once: a value seen once is the scored line's own.
+ */
+function seenValues(counts: Record<string, number>, ownLines: boolean): Set<string> {
+  const seen = new Set<string>();
+  for (const v in counts) if (!ownLines || counts[v] > 1) seen.add(v);
+  return seen;
+}
+
+/** A categorical field tracked for rare values, with the values its template's reference lines had. */
+interface TrackedField {
+  name: string;
+  /** The values that count as seen (see {@link seenValues}). */
+  values: Set<string>;
+  /** Distinct values in the reference (of those kept). */
+  distinct: number;
+  total: number;
+  unseenP: number;
+}
+
 /** Most verdicts of one line: template, rare value, level and every numeric field the model follows. */
 const MAX_VERDICTS = 64;
 
@@ -982,7 +1191,10 @@ interface Band {
 
 /** The values a reference template had at one parameter position. */
 interface ParamPosition {
-  values: Map<string, number>;
+  /** The values that count as seen (with `ownLines`, those seen more than once). */
+  values: Set<string>;
+  /** Distinct values in the reference (of those kept). */
+  distinct: number;
   total: number;
   singletons: number;
 }
@@ -993,6 +1205,8 @@ interface TemplateFacts {
   tailP: number;
   burst: TemplateBurst | null;
   positions: (ParamPosition | null)[] | null;
+  /** The template's tracked categorical fields (see {@link FieldValues}). */
+  fields: TrackedField[] | null;
   /** The template's routes with baselines of their own, by route (see {@link LineModelState.routes}). */
   routes: Map<string, number> | null;
   /** The template's own baselines of each followed field, by the field's index. */
@@ -1253,6 +1467,10 @@ function statusExplanation(m: StatusField, templateId: string, observed: number,
   return `${m.field} = ${fmt(observed)} (${label}, ${how}: ${t.mix}).`;
 }
 
+function shortenValue(value: string): string {
+  return value.length > 60 ? `${value.slice(0, 57)}...` : value;
+}
+
 function shorten(template: string): string {
   return template.length > 80 ? `${template.slice(0, 77)}...` : template;
 }
@@ -1274,8 +1492,14 @@ function explainLine(kind: string, score: number, e: LineEvidence, template: str
         return `Template seen ${e.templateCount} times in ${e.referenceLines} reference lines.`;
       return `Rare template "${t}": ${e.templateCount} of ${e.referenceLines} reference lines.`;
     case 'rare_value':
+      if (e.rareValue?.field != null) {
+        const r = e.rareValue;
+        const where = `${r.otherLines ? 'any other of the ' : ''}${r.support} reference lines of "${t}"`;
+        return `${r.field} = "${shortenValue(r.value)}" never seen in ${where} (${r.distinct} distinct values).`;
+      }
       if (e.rareValue) {
-        return `Value "${e.rareValue.value}" never seen at parameter ${e.rareValue.position + 1} of "${t}" (${e.rareValue.distinct} distinct values in ${e.rareValue.support} reference lines).`;
+        const r = e.rareValue;
+        return `Value "${r.value}" never seen at parameter ${r.position + 1} of "${t}"${r.otherLines ? ' in any other line' : ''} (${r.distinct} distinct values in ${r.support} reference lines).`;
       }
       break;
     case 'level':

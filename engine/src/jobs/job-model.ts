@@ -25,12 +25,14 @@ export const REFERENCE_LINES = 100_000;
 
 /**
  * Trains a job's model on reference lines. With `burstJob`, the lines are that job's own (in its order) and the model
- * keeps its template bursts for that job alone.
+ * keeps its template bursts for that job alone; with `whole` as well, they are all of its lines, and a value seen
+ * once among them counts as new for that job (see `LineModelOptions.ownLines`).
  */
 export function trainJobModel(
   lines: readonly string[],
   options: Pick<JobOptions, 'format' | 'log_format'>,
   burstJob: string | null = null,
+  whole = false,
 ): JobModel {
   const sample = lines.slice(0, 200);
   const parser = createParser({
@@ -38,7 +40,10 @@ export function trainJobModel(
     logFormat: options.log_format ?? undefined,
     sampleLines: sample,
   });
-  const model = trainLogModel(lines, parser.parse, undefined, { bursts: burstJob !== null });
+  const model = trainLogModel(lines, parser.parse, undefined, {
+    bursts: burstJob !== null,
+    ownLines: burstJob !== null && whole,
+  });
   return {
     miner: model.miner,
     line: model.line,
@@ -53,11 +58,11 @@ export function trainJobModel(
 
 /**
  * The model as `jobId` scores with it: a model trained on another job's upload (reused for this source) without that
- * upload's template bursts, which say nothing of this job's lines.
+ * upload's template bursts and own lines, which say nothing of this job's lines.
  */
 export function modelForJob(model: JobModel, jobId: string): JobModel {
-  if (model.burst_job === jobId || !model.line.templateBursts) return model;
-  return { ...model, line: { ...model.line, templateBursts: undefined } };
+  if (model.burst_job === jobId || (!model.line.templateBursts && !model.line.ownLines)) return model;
+  return { ...model, line: { ...model.line, templateBursts: undefined, ownLines: undefined } };
 }
 
 /** How a job's chunks are scored against its model. */

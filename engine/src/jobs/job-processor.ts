@@ -253,8 +253,10 @@ export class JobProcessor {
     const reference = evenlySpaced(lines, REFERENCE_LINES);
     if (reference.length === 0)
       throw new JobInputError('empty_input', 'the upload has no lines to learn from');
-    // The job's own lines: the model keeps their template bursts, for this job alone.
-    const model = await this.scorer.train(reference, job.options, job.id);
+    // The job's own lines: the model keeps their template bursts, for this job alone, and knows when they are all
+    // of its lines.
+    const whole = job.upload_complete && bytes >= job.bytes_received && reference.length === lines.length;
+    const model = await this.scorer.train(reference, job.options, job.id, whole);
     const version = await this.store.saveModel(job.tenant_id, job.source, JSON.stringify(model));
     this.models.set(modelKey(job.tenant_id, job.source, version), model);
     await this.store.updateJob(job.id, { model_version: version, train_state: 'done' });

@@ -24,6 +24,8 @@ export type ScoringRequest =
       options: Pick<JobOptions, 'format' | 'log_format'>;
       /** The job whose own lines these are, whose template bursts the model keeps (see `trainJobModel`). */
       burstJob: string | null;
+      /** Whether `lines` are all of that job's lines. */
+      whole: boolean;
     }
   | { id: number; type: 'finalize'; input: FinalizeInput }
   | {
@@ -65,7 +67,11 @@ if (port) {
     let reply: ScoringReply;
     try {
       if (req.type === 'train') {
-        reply = { id: req.id, ok: true, model: trainJobModel(req.lines, req.options, req.burstJob) };
+        reply = {
+          id: req.id,
+          ok: true,
+          model: trainJobModel(req.lines, req.options, req.burstJob, req.whole),
+        };
       } else if (req.type === 'finalize') {
         reply = { id: req.id, ok: true, final: finalize(req.input) };
       } else {

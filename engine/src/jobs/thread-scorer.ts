@@ -6,11 +6,15 @@ import type { FinalizeInput, FinalizeResult, ScoringReply, ScoringRequest } from
 
 /** Trains models and scores chunks, off the caller's thread. */
 export interface Scorer {
-  /** Trains a model; `burstJob` names the job whose own lines these are (see `trainJobModel`). */
+  /**
+   * Trains a model; `burstJob` names the job whose own lines these are, `whole` says they are all of its lines (see
+   * `trainJobModel`).
+   */
   train(
     lines: string[],
     options: Pick<JobOptions, 'format' | 'log_format'>,
     burstJob?: string | null,
+    whole?: boolean,
   ): Promise<JobModel>;
   /** Scores a chunk against the model named `key` (loaded with `load` the first time a thread needs it). */
   score(
@@ -56,8 +60,9 @@ export class ThreadScorer implements Scorer {
     lines: string[],
     options: Pick<JobOptions, 'format' | 'log_format'>,
     burstJob: string | null = null,
+    whole = false,
   ): Promise<JobModel> {
-    const reply = await this.request((id) => ({ id, type: 'train', lines, options, burstJob }));
+    const reply = await this.request((id) => ({ id, type: 'train', lines, options, burstJob, whole }));
     if (!reply.ok || !reply.model)
       throw new ScoringThreadError(reply.ok ? 'no model came back' : reply.message);
     return reply.model;

@@ -135,8 +135,13 @@ export async function analyzeLogs(options: AnalyzeOptions): Promise<AnalyzeSumma
     const formatSample = sample.lines.slice(0, 200);
     const parser = createParser({ format, logFormat, sampleLines: formatSample });
     onProgress?.({ phase: 'training', bytes: 0, totalBytes: 0, lines: sample.lines.length });
-    // The input as its own reference: a template first seen in an incident is in the reference as a burst.
-    const model = trainLogModel(sample.lines, parser.parse, minerOptions, { bursts: trainFiles === files });
+    // The input as its own reference: a template first seen in an incident is in the reference as a burst, and,
+    // when the sample is the whole input, a value seen once there is the scored line's own.
+    const own = trainFiles === files;
+    const model = trainLogModel(sample.lines, parser.parse, minerOptions, {
+      bursts: own,
+      ownLines: own && sample.whole,
+    });
     const referenceLines = sample.lines.length;
     sample.lines = [];
 

@@ -27,6 +27,9 @@ describe('sampleLines', () => {
     expect(s.lines).toHaveLength(20_000);
     expect(s.lines[0].startsWith('line 0000000')).toBe(true);
     expect(s.lines.map(numberOf)).toEqual(Array.from({ length: 20_000 }, (_, i) => i));
+    expect(s.whole).toBe(true);
+    expect((await sampleLines([path], { size: 20_000 })).whole).toBe(true);
+    expect((await sampleLines([path], { size: 19_999 })).whole).toBe(false);
   });
 
   it('draws a uniform sample in file order, the same for the same seed', async () => {
@@ -56,6 +59,8 @@ describe('sampleLines', () => {
     expect(idx[0]).toBeLessThan(400_000 / 32);
     expect(idx[idx.length - 1]).toBeGreaterThan(400_000 - 400_000 / 16);
     expect(await sampleLines([big], { size: 2000, blocks })).toEqual(s);
+    // Blocks of lines were skipped: never the whole file, however few lines the blocks held.
+    expect((await sampleLines([big], { size: 1_000_000, blocks })).whole).toBe(false);
   });
 });
 

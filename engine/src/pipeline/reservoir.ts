@@ -35,8 +35,10 @@ export interface SampleLinesOptions {
 /** A uniform sample of lines, in file order. */
 export interface LineSample {
   lines: string[];
-  /** Lines seen in all the files. */
+  /** Lines seen in all the files (in the blocks read, for a file sampled from blocks). */
   totalLines: number;
+  /** Whether the sample is every line of the files (read whole, and no more lines than the sample's size). */
+  whole: boolean;
 }
 
 /**
@@ -60,6 +62,7 @@ export async function sampleLines(
   } = options;
   const reservoir = new Reservoir(size, createRng(seed));
   let bytes = 0;
+  let fromBlocks = false;
   for (const path of paths) {
     const reader = readChunks(path, {
       maxLineBytes,
@@ -86,6 +89,7 @@ export async function sampleLines(
       onBytes?.(bytes);
       reservoir.offerLines(chunk, 0, chunk.length);
     }
+    if (blocks !== null) fromBlocks = true;
     if (blocks !== null)
       bytes = await sampleBlocks(path, blocks, reservoir, {
         blockBytes: how.blockBytes,
@@ -95,7 +99,11 @@ export async function sampleLines(
         bytes,
       });
   }
-  return { lines: reservoir.lines(), totalLines: reservoir.seen };
+  return {
+    lines: reservoir.lines(),
+    totalLines: reservoir.seen,
+    whole: !fromBlocks && reservoir.seen <= size,
+  };
 }
 
 /** Where the blocks after the first one start: evenly spaced over the file. */
