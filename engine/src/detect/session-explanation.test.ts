@@ -7,6 +7,7 @@ const quiet: SessionEvidence = {
   rarestEvent: { event: 'E5', sessions: 4000 },
   unseenTransitions: [],
   unseenTransitionTotal: 0,
+  rarestOrder: null,
   countsOutOfRange: [],
   countOutOfRangeTotal: 0,
   countVectorSeen: true,
@@ -38,6 +39,24 @@ describe('explainSession', () => {
     expect(explainSession(e)).toBe(
       'Session has event E7 never seen in training, 3 unseen transitions (E5 → E7, …) and event E4 28 times ' +
         '(training: 0–25).',
+    );
+  });
+
+  it('names a transition few of the sessions with both its events made, unless unseen ones say more', () => {
+    const rarestOrder = { transition: { from: 'E2', to: 'E4' }, sessions: 4, together: 11_034 };
+    expect(explainSession({ ...quiet, rarestOrder })).toBe(
+      'Session has transition E2 → E4, made in only 4 training sessions of the 11034 with both events.',
+    );
+    expect(explainSession({ ...quiet, rarestOrder, leaveOneOut: true })).toBe(
+      'Session has transition E2 → E4, made in only 4 other sessions of the 11034 with both events.',
+    );
+    // A usual order (2 % of the sessions with both events) is not worth a clause.
+    expect(explainSession({ ...quiet, rarestOrder: { ...rarestOrder, sessions: 220 } })).toBe(
+      'Session of 19 events resembles the training sessions.',
+    );
+    const unseen = { unseenTransitions: [{ from: 'E5', to: 'E7' }], unseenTransitionTotal: 1 };
+    expect(explainSession({ ...quiet, ...unseen, rarestOrder })).toBe(
+      'Session has 1 unseen transition (E5 → E7).',
     );
   });
 

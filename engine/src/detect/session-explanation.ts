@@ -55,6 +55,17 @@ export function explainSession(e: SessionEvidence): string {
       : `${n} unseen ${n === 1 ? 'transition' : 'transitions'}`;
     clauses.push(n === 1 ? `${what} (${first})` : `${what} (${first}, …)`);
   }
+  if (
+    e.unseenTransitionTotal === 0 &&
+    e.rarestOrder &&
+    e.rarestOrder.sessions <= RARE_SHARE * e.rarestOrder.together
+  ) {
+    const { transition, sessions, together } = e.rarestOrder;
+    const noun = e.leaveOneOut ? 'other session' : 'training session';
+    clauses.push(
+      `transition ${formatTransition(transition)}, made in only ${plural(sessions, noun)} of the ${together} with both events`,
+    );
+  }
   if (e.countOutOfRangeTotal > 0) {
     const first = formatCount(e.countsOutOfRange[0], e.leaveOneOut);
     const outside = e.leaveOneOut ? 'no other session had' : 'outside the training range';

@@ -20,6 +20,11 @@ export function transitionKey(from: string | null, to: string | null): string {
   return `${from ?? BOUNDARY}${SEPARATOR}${to ?? BOUNDARY}`;
 }
 
+/** Whether a transition key is a session's start or end transition. */
+export function isBoundaryTransition(key: string): boolean {
+  return key.startsWith(BOUNDARY) || key.endsWith(BOUNDARY);
+}
+
 /** The transition a key from {@link transitionKey} stands for. */
 export function parseTransitionKey(key: string): Transition {
   const at = key.indexOf(SEPARATOR);

@@ -40,6 +40,31 @@ describe('SessionNovelty', () => {
     expect(model.assess(['a', 'b', 'c']).p).toBe(1);
   });
 
+  it('rates an unusual order of usual events, when the input is its own reference', () => {
+    // 19,969 sessions a b c d, 101 that skip c (spread over the input), and 3 that swap b and c.
+    const n = 20_073;
+    const sessions = all(n).map((i) => (i % 200 === 7 ? ['a', 'b', 'd'] : ['a', 'b', 'c', 'd']));
+    for (const i of [5_000, 10_000, 15_000]) sessions[i] = ['a', 'c', 'b', 'd'];
+    const model = SessionNovelty.fit(sessions, all(n));
+    const own = { reference: true, calibration: true };
+    const swapped = model.assess(['a', 'c', 'b', 'd'], own);
+    expect(swapped.evidence.unseenTransitionTotal).toBe(0);
+    expect(swapped.evidence.rarestOrder).toEqual({
+      transition: { from: 'a', to: 'c' },
+      sessions: 2,
+      together: n - 102,
+    });
+    // The calibration (its sessions scored leave-one-out, too) met this order 3 times in 20,000: 2 · (3 + 1)/(N + 2).
+    expect(swapped.p).toBeCloseTo((2 * 4) / (n + 2), 12);
+    // Skipping c is 1 session in 200: an order not rare enough to matter.
+    expect(model.assess(['a', 'b', 'd'], own).p).toBeGreaterThan(0.01);
+    expect(model.assess(['a', 'b', 'c', 'd'], own).p).toBe(1);
+    // Against a separate reference of normal behaviour, an order it made is part of that behaviour.
+    const other = model.assess(['a', 'c', 'b', 'd']);
+    expect(other.p).toBe(1);
+    expect(other.evidence.rarestOrder).toBeNull();
+  });
+
   it('lists unseen events, unseen transitions and counts outside the reference range', () => {
     const model = SessionNovelty.fit(reference(500, 0), all(500));
     const { evidence } = model.assess(['b', 'a', 'a', 'q']);

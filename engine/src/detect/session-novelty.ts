@@ -1,8 +1,10 @@
 import {
   countEvents,
   countVectorKey,
+  isBoundaryTransition,
   parseTransitionKey,
   type Transition,
+  transitionKey,
   transitionKeys,
 } from './session-features.js';
 
@@ -31,6 +33,12 @@ export interface NoveltyEvidence {
   /** Transitions between consecutive events (start and end included) no reference session made. */
   unseenTransitions: Transition[];
   unseenTransitionTotal: number;
+  /**
+   * Scored leave-one-out: the session's transition that the fewest other sessions made among those holding both
+   * its events (its ordering least usual), with those two numbers; null otherwise, or when every transition is
+   * unseen.
+   */
+  rarestOrder: { transition: Transition; sessions: number; together: number } | null;
   /** Known events whose count is outside the reference's [min, max], missing ever-present events included. */
   countsOutOfRange: CountOutOfRange[];
   countOutOfRangeTotal: number;
@@ -59,11 +67,19 @@ export interface SessionNoveltyState {
   /** Per known event: [min count, sessions at min, max count, sessions at max]; absent sessions count 0. */
   countRange: Record<string, [number, number, number, number]>;
   transitionSessions: Record<string, number>;
+  /** Per transition between two events, the reference sessions holding both; absent from states saved before. */
+  transitionTogether?: Record<string, number>;
   /** Count-vector keys of the calibration sample, with multiplicity. */
   vectorSessions: Record<string, number>;
   calibrationSize: number;
   /** Ascending [rarest-event support, calibration sessions at or below it], up to {@link RARE_RATE}. */
   rarestEventCdf: [number, number][];
+  /**
+   * Ascending [order share, calibration sessions at or below it], up to {@link RARE_RATE}: a session's order share
+   * is the least, over its transitions, of the sessions making the transition among those holding both its
+   * events. Absent from states saved before.
+   */
+  orderCdf?: [number, number][];
   transitionRate: number;
   countRate: number;
   vectorRate: number;
@@ -78,6 +94,8 @@ interface Facts {
   outOfRange: number;
   vectorNovel: boolean;
   minSupport: number;
+  /** The least order share of the session's seen transitions (1: none). */
+  minOrderShare: number;
 }
 
 /**
@@ -96,6 +114,15 @@ interface Facts {
  *   with j − 1 facts had a j-th, so a reference where novelty comes in bursts gives little credit for many
  *   facts.
  *
+ * - when the input is its own reference (a session scored leave-one-out), a session whose events and transitions
+ *   other sessions also had may still have put them in an unusual order: its order share is the least, over its
+ *   transitions between two events (not its start or end, which the input's edges cut), of the share of the other sessions holding both events that made the transition (an order
+ *   changed or a step skipped gives a transition few of the sessions with both its events made); it counts with
+ *   the rate of calibration sessions whose order share was at least as small, doubled, since it is a question of
+ *   its own. An incident that repeats is in such a reference, and its sessions' transitions are not unseen there;
+ *   against a separate reference of normal behaviour, a transition it made rarely is part of that behaviour (the
+ *   reason template bursts are scored only on an input that is its own reference, too).
+ *
  * Rates thus adapt to how often the reference kept meeting new things, whatever the dataset. The fact types
  * are nested views of one question (an unseen event also brings unseen transitions), so the smallest type
  * rate is used as is, without a correction for having looked at several types.
@@ -104,6 +131,7 @@ export class SessionNovelty {
   private readonly eventSessions: Map<string, number>;
   private readonly countRange: Map<string, [number, number, number, number]>;
   private readonly transitionSessions: Map<string, number>;
+  private readonly transitionTogether: Map<string, number>;
   private readonly vectorSessions: Map<string, number>;
   /** Events every reference session had. */
   private readonly alwaysPresent: string[];
@@ -114,6 +142,7 @@ export class SessionNovelty {
     this.eventSessions = new Map(Object.entries(s.eventSessions));
     this.countRange = new Map(Object.entries(s.countRange));
     this.transitionSessions = new Map(Object.entries(s.transitionSessions));
+    this.transitionTogether = new Map(Object.entries(s.transitionTogether ?? {}));
     this.vectorSessions = new Map(Object.entries(s.vectorSessions));
     const ranges = [...this.countRange];
     this.alwaysPresent = ranges.filter(([, r]) => r[0] >= 1).map(([event]) => event);
@@ -149,6 +178,7 @@ export class SessionNovelty {
         transitionSessions.set(key, (transitionSessions.get(key) ?? 0) + 1);
     }
     const total = sessions.length;
+    const transitionTogether = together(sessions, transitionSessions);
     const countRange: Record<string, [number, number, number, number]> = {};
     for (const [event, [min, atMin, max, atMax]] of present) {
       const absent = total - (eventSessions.get(event) ?? 0);
@@ -164,9 +194,11 @@ export class SessionNovelty {
       eventSessions: Object.fromEntries(eventSessions),
       countRange,
       transitionSessions: Object.fromEntries(transitionSessions),
+      transitionTogether: Object.fromEntries(transitionTogether),
       vectorSessions,
       calibrationSize: calibration.length,
       rarestEventCdf: [],
+      orderCdf: [],
       transitionRate: 1,
       countRate: 1,
       vectorRate: 1,
@@ -183,6 +215,13 @@ export class SessionNovelty {
       rarestEventCdf.push([supports[i], i + 1]);
       if (rate(i + 1) > RARE_RATE) break;
     }
+    const shares = loo.map((f) => f.minOrderShare).sort((a, b) => a - b);
+    const orderCdf: [number, number][] = [];
+    for (let i = 0; i < shares.length; i++) {
+      if (i + 1 < shares.length && shares[i + 1] === shares[i]) continue;
+      orderCdf.push([shares[i], i + 1]);
+      if (rate(i + 1) > RARE_RATE) break;
+    }
     const factsAtLeast = [n];
     for (const f of loo) {
       const total = f.unseenEvents + f.unseenTransitions + f.outOfRange;
@@ -191,6 +230,7 @@ export class SessionNovelty {
     return new SessionNovelty({
       ...draft.s,
       rarestEventCdf,
+      orderCdf,
       transitionRate: rate(loo.filter((f) => f.unseenTransitions > 0).length),
       countRate: rate(loo.filter((f) => f.outOfRange > 0).length),
       vectorRate: rate(loo.filter((f) => f.vectorNovel).length),
@@ -235,6 +275,7 @@ export class SessionNovelty {
       rarestEvent: null,
       unseenTransitions: [],
       unseenTransitionTotal: 0,
+      rarestOrder: null,
       countsOutOfRange: [],
       countOutOfRangeTotal: 0,
       countVectorSeen: true,
@@ -269,6 +310,7 @@ export class SessionNovelty {
       outOfRange: 0,
       vectorNovel: false,
       minSupport: this.s.sessions - own,
+      minOrderShare: 1,
     };
     let rarest: string | null = null;
     for (const [event, count] of counts) {
@@ -297,8 +339,23 @@ export class SessionNovelty {
         evidence.countsOutOfRange.push({ event, count: 0, min: range[0], max: range[2] });
       }
     }
+    let rarestOrder: string | null = null;
+    let rarestTogether = 0;
     for (const key of transitionKeys(sequence)) {
-      if ((this.transitionSessions.get(key) ?? 0) - own > 0) continue;
+      const made = (this.transitionSessions.get(key) ?? 0) - own;
+      if (made > 0) {
+        // The order speaks only when the input is its own reference, and only between events: a session the
+        // input's start or end cut short begins or ends where others do not (see the class description).
+        if (own === 0 || isBoundaryTransition(key)) continue;
+        const both = (this.transitionTogether.get(key) ?? made + own) - own;
+        const share = made / both;
+        if (share < facts.minOrderShare) {
+          facts.minOrderShare = share;
+          rarestOrder = key;
+          rarestTogether = both;
+        }
+        continue;
+      }
       facts.unseenTransitions++;
       if (evidence && evidence.unseenTransitions.length < EVIDENCE_LIMIT) {
         evidence.unseenTransitions.push(parseTransitionKey(key));
@@ -312,6 +369,14 @@ export class SessionNovelty {
       evidence.countVectorSeen = !facts.vectorNovel;
       evidence.rarestEvent =
         rarest === null ? null : { event: rarest, sessions: this.eventSupport(rarest) - own };
+      evidence.rarestOrder =
+        rarestOrder === null
+          ? null
+          : {
+              transition: parseTransitionKey(rarestOrder),
+              sessions: (this.transitionSessions.get(rarestOrder) ?? 0) - own,
+              together: rarestTogether,
+            };
     }
     return facts;
   }
@@ -329,7 +394,9 @@ export class SessionNovelty {
   /** The novelty p-value of a session's facts (see the class description). */
   private pValue(f: Facts): number {
     const { transitionRate, countRate, vectorRate, factsAtLeast } = this.s;
-    let p = this.rarestEventRate(f.minSupport);
+    // The order of events is a question of its own beside the nested ones (what the session held): its rate counts
+    // twice (Bonferroni over the two questions, charged to the new one; the nested rates are used as they were).
+    let p = Math.min(this.rarestEventRate(f.minSupport), 2 * this.orderRate(f.minOrderShare));
     if (f.unseenTransitions > 0) p = Math.min(p, transitionRate);
     if (f.outOfRange > 0) p = Math.min(p, countRate);
     if (f.vectorNovel) p = Math.min(p, vectorRate);
@@ -342,6 +409,19 @@ export class SessionNovelty {
     return p;
   }
 
+  /** Rate of calibration sessions whose order share (see {@link SessionNoveltyState.orderCdf}) was at most `share`. */
+  private orderRate(share: number): number {
+    const cdf = this.s.orderCdf;
+    if (cdf === undefined) return 1;
+    let held = 0;
+    for (const [value, atOrBelow] of cdf) {
+      if (value > share) break;
+      held = atOrBelow;
+    }
+    const rate = (held + 1) / (this.s.calibrationSize + 2);
+    return rate > RARE_RATE ? 1 : rate;
+  }
+
   /** Rate of calibration sessions whose rarest event was in at most `support` other reference sessions. */
   private rarestEventRate(support: number): number {
     let held = 0;
@@ -352,4 +432,45 @@ export class SessionNovelty {
     const rate = (held + 1) / (this.s.calibrationSize + 2);
     return rate > RARE_RATE ? 1 : rate;
   }
+}
+
+/**
+ * For each transition between two events, the sessions holding both, counted session by session over the pairs of
+ * its distinct events that some session made as a transition (from the smaller side: an event's successors or the
+ * session's events).
+ */
+function together(
+  sessions: readonly (readonly string[])[],
+  transitionSessions: ReadonlyMap<string, number>,
+): Map<string, number> {
+  const out = new Map<string, number>();
+  const successors = new Map<string, [to: string, key: string][]>();
+  for (const key of transitionSessions.keys()) {
+    const { from, to } = parseTransitionKey(key);
+    if (from === null || to === null) continue;
+    out.set(key, 0);
+    let list = successors.get(from);
+    if (list === undefined) {
+      list = [];
+      successors.set(from, list);
+    }
+    list.push([to, key]);
+  }
+  for (const sequence of sessions) {
+    const events = new Set(sequence);
+    for (const from of events) {
+      const list = successors.get(from);
+      if (list === undefined) continue;
+      if (list.length <= events.size) {
+        for (const [to, key] of list) if (events.has(to)) out.set(key, (out.get(key) as number) + 1);
+      } else {
+        for (const to of events) {
+          const key = transitionKey(from, to);
+          const n = out.get(key);
+          if (n !== undefined) out.set(key, n + 1);
+        }
+      }
+    }
+  }
+  return out;
 }

@@ -2,6 +2,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { writeSyntheticLog } from '../../generate/synthetic-log.js';
 import type { Detection } from '../../model/detection.js';
+import { parseSessionKey } from '../../model/session-key.js';
 import { analyzeLogs } from '../../pipeline/analyze.js';
 import { parseCommandArgs, sizeFlag } from '../args.js';
 import { writeStdout } from '../output.js';
@@ -33,10 +34,22 @@ function lineNumberOf(d: Detection): number | null {
   return Number.isInteger(n) ? n : null;
 }
 
-/** Whether a detection points at an incident: one of its labelled lines, or its service in its time span. */
-function hits(d: Detection, inc: IncidentTruth, windowMs: number, labels: Map<number, string>): boolean {
+/**
+ * Whether a detection points at an incident: one of its labelled lines, a session of its labelled lines, or its
+ * service in its time span.
+ */
+function hits(
+  d: Detection,
+  inc: IncidentTruth,
+  windowMs: number,
+  labels: Map<number, string>,
+  sessions: Map<string, string>,
+): boolean {
   const n = lineNumberOf(d);
   if (n !== null) return labels.get(n) === inc.kind;
+  // A session spans services (the gateway, auth, payments, …): its labelled lines say which incident it is.
+  const session = d.kind === 'session' && d.session_id !== null ? sessions.get(d.session_id) : undefined;
+  if (session !== undefined) return session === inc.kind;
   if (!d.timestamp) return false;
   const t = Date.parse(d.timestamp);
   const sameService = d.service === inc.service || inc.service === '*';
@@ -64,6 +77,14 @@ export async function demoCommand(argv: string[]): Promise<void> {
     const [line, label, kind] = row.split(',');
     if (label === '1') labels.set(Number(line), kind);
   }
+  // The incident of each session with labelled lines (the session-anomaly incident's sessions).
+  const sessions = new Map<string, string>();
+  const key = parseSessionKey(DEMO_SESSION_KEY);
+  (await readFile(out, 'utf8')).split('\n').forEach((line, i) => {
+    const kind = labels.get(i + 1);
+    const id = kind === undefined ? null : key.extract(line, {});
+    if (kind !== undefined && id !== null) sessions.set(id, kind);
+  });
   const anomalies: Detection[] = [];
   let pending = '';
   const collect = (chunk: Uint8Array | string): void => {
@@ -90,7 +111,7 @@ export async function demoCommand(argv: string[]): Promise<void> {
   const incidents = truth.incidents as IncidentTruth[];
   let found = 0;
   const rows = incidents.map((inc) => {
-    const matched = anomalies.filter((d) => hits(d, inc, windowMs, labels));
+    const matched = anomalies.filter((d) => hits(d, inc, windowMs, labels, sessions));
     if (matched.length > 0) found++;
     const best = matched.reduce<Detection | null>((a, b) => (a && a.score >= b.score ? a : b), null);
     return `  ${matched.length > 0 ? 'found ' : 'missed'}  ${inc.kind.padEnd(22)} ${inc.service.padEnd(14)} lines ${inc.firstLine}-${inc.lastLine}${
