@@ -76,8 +76,8 @@ export interface SessionNoveltyState {
   rarestEventCdf: [number, number][];
   /**
    * Ascending [order share, calibration sessions at or below it], up to {@link RARE_RATE}: a session's order share
-   * is the least, over its transitions, of the sessions making the transition among those holding both its
-   * events. Absent from states saved before.
+   * is the least, over its transitions between two events, of the share of the other sessions holding both events
+   * that made the transition. Absent from states saved before.
    */
   orderCdf?: [number, number][];
   transitionRate: number;
@@ -116,12 +116,13 @@ interface Facts {
  *
  * - when the input is its own reference (a session scored leave-one-out), a session whose events and transitions
  *   other sessions also had may still have put them in an unusual order: its order share is the least, over its
- *   transitions between two events (not its start or end, which the input's edges cut), of the share of the other sessions holding both events that made the transition (an order
- *   changed or a step skipped gives a transition few of the sessions with both its events made); it counts with
- *   the rate of calibration sessions whose order share was at least as small, doubled, since it is a question of
- *   its own. An incident that repeats is in such a reference, and its sessions' transitions are not unseen there;
- *   against a separate reference of normal behaviour, a transition it made rarely is part of that behaviour (the
- *   reason template bursts are scored only on an input that is its own reference, too).
+ *   transitions between two events (not its start or end, which the input's edges cut), of the share of the other
+ *   sessions holding both events that made the transition (an order changed or a step skipped gives a transition
+ *   few of the sessions with both its events made); it counts with the rate of calibration sessions whose order
+ *   share was at least as small, doubled, since it is a question of its own. An incident that repeats is in such
+ *   a reference, and its sessions' transitions are not unseen there; against a separate reference of normal
+ *   behaviour, a transition it made rarely is part of that behaviour (the reason template bursts are scored only
+ *   on an input that is its own reference, too).
  *
  * Rates thus adapt to how often the reference kept meeting new things, whatever the dataset. The fact types
  * are nested views of one question (an unseen event also brings unseen transitions), so the smallest type
