@@ -216,8 +216,9 @@ function routedLog(n: number): LineObservation[] {
 
 describe('LineModel on routes', () => {
   const model = LineModel.fit(routedLog(20_000));
-  const score = (path: string, bytes: number, latency: number) =>
-    model.score(
+  /** A request line of `path` (status 200) scored by `by`. */
+  const score = (path: string, bytes: number, latency: number, by = model) =>
+    by.score(
       {
         ...rec('GET <*>', 'info', { status: 200, bytes, latency_ms: latency }),
         categorical: { method: 'GET', path },
@@ -254,15 +255,7 @@ describe('LineModel on routes', () => {
     });
     const bimodal = LineModel.fit(sample);
     expect(bimodal.toJSON().numeric.bytes.bandZ).toBeLessThan(6);
-    const empty = bimodal.score(
-      {
-        ...rec('GET <*>', 'info', { status: 200, bytes: 2, latency_ms: 60 }),
-        categorical: { method: 'GET', path: '/api/items/1' },
-      },
-      'get',
-      ['/api/items/1'],
-      'GET <*>',
-    );
+    const empty = score('/api/items/1', 2, 60, bimodal);
     expect(empty.score).toBeGreaterThanOrEqual(DEFAULT_THRESHOLD);
   });
 
@@ -283,15 +276,7 @@ describe('LineModel on routes', () => {
     }
     const old = LineModel.fromJSON(state);
     // Without routes, a slow probe is judged by the template's lines, where 400 ms is an upload's normal.
-    const probe = old.score(
-      {
-        ...rec('GET <*>', 'info', { status: 200, bytes: 2, latency_ms: 400 }),
-        categorical: { method: 'GET', path: '/readyz' },
-      },
-      'get',
-      ['/readyz'],
-      'GET <*>',
-    );
+    const probe = score('/readyz', 2, 400, old);
     expect(probe.score).toBeLessThan(DEFAULT_THRESHOLD);
     expect(probe.explanation).not.toContain('/readyz');
   });

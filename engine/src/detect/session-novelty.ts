@@ -208,21 +208,8 @@ export class SessionNovelty {
     const loo = calibration.map((i) => draft.facts(sessions[i], 1, 1, null));
     const n = loo.length;
     const rate = (held: number): number => (held + 1) / (n + 2);
-    const supports = loo.map((f) => f.minSupport).sort((a, b) => a - b);
-    // Cumulative counts at each distinct support, up to and including the first that is no longer rare.
-    const rarestEventCdf: [number, number][] = [];
-    for (let i = 0; i < supports.length; i++) {
-      if (i + 1 < supports.length && supports[i + 1] === supports[i]) continue;
-      rarestEventCdf.push([supports[i], i + 1]);
-      if (rate(i + 1) > RARE_RATE) break;
-    }
-    const shares = loo.map((f) => f.minOrderShare).sort((a, b) => a - b);
-    const orderCdf: [number, number][] = [];
-    for (let i = 0; i < shares.length; i++) {
-      if (i + 1 < shares.length && shares[i + 1] === shares[i]) continue;
-      orderCdf.push([shares[i], i + 1]);
-      if (rate(i + 1) > RARE_RATE) break;
-    }
+    const rarestEventCdf = rareCdf(loo.map((f) => f.minSupport));
+    const orderCdf = rareCdf(loo.map((f) => f.minOrderShare));
     const factsAtLeast = [n];
     for (const f of loo) {
       const total = f.unseenEvents + f.unseenTransitions + f.outOfRange;
@@ -412,27 +399,40 @@ export class SessionNovelty {
 
   /** Rate of calibration sessions whose order share (see {@link SessionNoveltyState.orderCdf}) was at most `share`. */
   private orderRate(share: number): number {
-    const cdf = this.s.orderCdf;
-    if (cdf === undefined) return 1;
-    let held = 0;
-    for (const [value, atOrBelow] of cdf) {
-      if (value > share) break;
-      held = atOrBelow;
-    }
-    const rate = (held + 1) / (this.s.calibrationSize + 2);
-    return rate > RARE_RATE ? 1 : rate;
+    return this.s.orderCdf === undefined ? 1 : this.rateAtOrBelow(this.s.orderCdf, share);
   }
 
   /** Rate of calibration sessions whose rarest event was in at most `support` other reference sessions. */
   private rarestEventRate(support: number): number {
+    return this.rateAtOrBelow(this.s.rarestEventCdf, support);
+  }
+
+  /** Laplace rate of calibration sessions at or below `x` in a {@link rareCdf}; 1 past {@link RARE_RATE}. */
+  private rateAtOrBelow(cdf: readonly [number, number][], x: number): number {
     let held = 0;
-    for (const [value, atOrBelow] of this.s.rarestEventCdf) {
-      if (value > support) break;
+    for (const [value, atOrBelow] of cdf) {
+      if (value > x) break;
       held = atOrBelow;
     }
     const rate = (held + 1) / (this.s.calibrationSize + 2);
     return rate > RARE_RATE ? 1 : rate;
   }
+}
+
+/**
+ * Ascending [value, calibration sessions at or below it] at each distinct value of the calibration sessions, up to
+ * and including the first whose Laplace rate is no longer rare ({@link RARE_RATE}).
+ */
+function rareCdf(values: number[]): [number, number][] {
+  const sorted = values.sort((a, b) => a - b);
+  const n = sorted.length;
+  const cdf: [number, number][] = [];
+  for (let i = 0; i < n; i++) {
+    if (i + 1 < n && sorted[i + 1] === sorted[i]) continue;
+    cdf.push([sorted[i], i + 1]);
+    if ((i + 2) / (n + 2) > RARE_RATE) break;
+  }
+  return cdf;
 }
 
 /**

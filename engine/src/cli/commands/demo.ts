@@ -1,6 +1,8 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { writeSyntheticLog } from '../../generate/synthetic-log.js';
+import { readChunks } from '../../ingest/chunk-reader.js';
+import { splitLines } from '../../ingest/line-splitter.js';
 import type { Detection } from '../../model/detection.js';
 import { parseSessionKey } from '../../model/session-key.js';
 import { analyzeLogs } from '../../pipeline/analyze.js';
@@ -77,14 +79,18 @@ export async function demoCommand(argv: string[]): Promise<void> {
     const [line, label, kind] = row.split(',');
     if (label === '1') labels.set(Number(line), kind);
   }
-  // The incident of each session with labelled lines (the session-anomaly incident's sessions).
+  // The incident of each session with labelled lines (the session-anomaly incident's sessions), read chunk by
+  // chunk: the log may be larger than a string can hold.
   const sessions = new Map<string, string>();
   const key = parseSessionKey(DEMO_SESSION_KEY);
-  (await readFile(out, 'utf8')).split('\n').forEach((line, i) => {
-    const kind = labels.get(i + 1);
-    const id = kind === undefined ? null : key.extract(line, {});
-    if (kind !== undefined && id !== null) sessions.set(id, kind);
-  });
+  let lineNo = 0;
+  for await (const chunk of readChunks(out)) {
+    for (const line of splitLines(chunk).lines) {
+      const kind = labels.get(++lineNo);
+      const id = kind === undefined ? null : key.extract(line, {});
+      if (kind !== undefined && id !== null) sessions.set(id, kind);
+    }
+  }
   const anomalies: Detection[] = [];
   let pending = '';
   const collect = (chunk: Uint8Array | string): void => {
