@@ -322,6 +322,36 @@ describe('the engine API', () => {
     expect(await rare()).toEqual([]);
   });
 
+  it("explains a session anomaly with its templates' text, and spares the sessions the upload's edges cut", async () => {
+    // 6000 requests of 3 steps, one every 2 s, each over 1 s; the upload starts inside one and ends inside another.
+    const lines: string[] = [];
+    const start = Date.UTC(2026, 0, 1);
+    const at = (ms: number) => new Date(start + ms).toISOString();
+    for (let r = 0; r < 6000; r++) {
+      const trace = `r${r}`;
+      const messages = [`request received for cart ${r % 37}`, 'stock reserved', 'request answered'];
+      if (r === 3000) messages.splice(1, 0, 'card vault unreachable, retrying');
+      messages.forEach((message, k) => {
+        if ((r === 0 && k === 0) || (r === 5999 && k === 2)) return; // cut by the upload's edges
+        lines.push(
+          JSON.stringify({ time: at(r * 2000 + k * 500), service: 'shop', message, trace_id: trace }),
+        );
+      });
+    }
+    const res = await engine.request('globex', '/api/v2/process?source=requests.log&session_key=trace_id', {
+      method: 'POST',
+      body: `${lines.join('\n')}\n`,
+    });
+    const job = (await res.json()) as { job_id: string };
+    await waitForJob(engine, 'globex', job.job_id);
+    const page = await engine.request('globex', `/api/v1/anomalies?job=${job.job_id}&kind=session&limit=50`);
+    const sessions = ((await page.json()) as { items: Detection[] }).items;
+    expect(sessions.map((d) => d.session_id)).toEqual(['r3000']);
+    expect(sessions[0].explanation).toContain(
+      'event "card vault unreachable, retrying" never seen in any other session',
+    );
+  });
+
   it('pages anomalies with a cursor and serves /latest-anomalies and one anomaly by id', async () => {
     const seen = new Set<string>();
     let cursor: string | null = null;

@@ -42,6 +42,29 @@ describe('explainSession', () => {
     );
   });
 
+  it("names events by their template's text where it is known, cut to 60 characters", () => {
+    const long = `connection to ${'x'.repeat(80)} refused`;
+    const names: Record<string, string> = { E7: 'disk <*> failed', E5: 'block <*> received', E4: long };
+    const e: SessionEvidence = {
+      ...quiet,
+      unseenEvents: ['E7'],
+      unseenEventTotal: 1,
+      unseenTransitions: [{ from: 'E5', to: 'E7' }],
+      unseenTransitionTotal: 1,
+      countsOutOfRange: [{ event: 'E4', count: 3, min: 0, max: 1 }],
+      countOutOfRangeTotal: 1,
+      strongest: 'novelty',
+    };
+    expect(explainSession(e, (event) => names[event])).toBe(
+      'Session has event "disk <*> failed" never seen in training, 1 unseen transition ("block <*> received" → ' +
+        `"disk <*> failed") and event "${long.slice(0, 59)}…" 3 times (training: 0–1).`,
+    );
+    // An event the namer does not know keeps its id.
+    expect(explainSession(e, (event) => (event === 'E7' ? undefined : names[event]))).toContain(
+      'event E7 never seen in training, 1 unseen transition ("block <*> received" → E7)',
+    );
+  });
+
   it('names a transition few of the sessions with both its events made, unless unseen ones say more', () => {
     const rarestOrder = { transition: { from: 'E2', to: 'E4' }, sessions: 4, together: 11_034 };
     expect(explainSession({ ...quiet, rarestOrder })).toBe(

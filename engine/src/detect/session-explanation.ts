@@ -25,17 +25,35 @@ export interface SessionEvidence extends NoveltyEvidence {
 /** A rarest event is worth a clause when at most this share of the reference sessions had it. */
 const RARE_SHARE = 0.01;
 
+/** Characters of a template's text quoted in an explanation; a longer one is cut with an ellipsis. */
+export const EVENT_TEXT_CHARS = 60;
+
+/** How an explanation names an event: its template's text where known (quoted), else its id. */
+export type EventNamer = (event: string) => string | undefined;
+
+function namer(nameOf: EventNamer | undefined): (event: string) => string {
+  if (!nameOf) return (event) => event;
+  return (event) => {
+    const text = nameOf(event);
+    if (text === undefined) return event;
+    const cut = text.length > EVENT_TEXT_CHARS ? `${text.slice(0, EVENT_TEXT_CHARS - 1).trimEnd()}…` : text;
+    return `"${cut}"`;
+  };
+}
+
 /**
  * One deterministic sentence from a session's evidence, novelty facts first (they are the most specific),
  * then what a density detector saw when it decided the score and alone reached θ's tail probability. For
- * example: "Session has event E7 never seen in training and 3 unseen transitions (E5 → E7, …)."
+ * example: "Session has event E7 never seen in training and 3 unseen transitions (E5 → E7, …)." Events are
+ * named by `nameOf` where it knows them (a log's template text: `event "disk <*> failed"`), else by their ids.
  */
-export function explainSession(e: SessionEvidence): string {
+export function explainSession(e: SessionEvidence, nameOf?: EventNamer): string {
+  const name = namer(nameOf);
   const clauses: string[] = [];
   // Scored leave-one-out, the session is compared with the other sessions of its own input.
   const elsewhere = e.leaveOneOut ? 'in any other session' : 'in training';
   if (e.unseenEventTotal > 0) {
-    const names = e.unseenEvents.slice(0, 3).join(', ');
+    const names = e.unseenEvents.slice(0, 3).map(name).join(', ');
     const more = e.unseenEventTotal > 3 ? ', …' : '';
     clauses.push(
       e.unseenEventTotal === 1
@@ -45,10 +63,10 @@ export function explainSession(e: SessionEvidence): string {
   } else if (e.rarestEvent && e.rarestEvent.sessions <= RARE_SHARE * e.referenceSessions) {
     const { event, sessions } = e.rarestEvent;
     const noun = e.leaveOneOut ? 'other session' : 'training session';
-    clauses.push(`event ${event}, seen in only ${plural(sessions, noun)} of ${e.referenceSessions}`);
+    clauses.push(`event ${name(event)}, seen in only ${plural(sessions, noun)} of ${e.referenceSessions}`);
   }
   if (e.unseenTransitionTotal > 0) {
-    const first = formatTransition(e.unseenTransitions[0]);
+    const first = formatTransition(e.unseenTransitions[0], name);
     const n = e.unseenTransitionTotal;
     const what = e.leaveOneOut
       ? `${plural(n, 'transition')} no other session made`
@@ -63,11 +81,11 @@ export function explainSession(e: SessionEvidence): string {
     const { transition, sessions, together } = e.rarestOrder;
     const noun = e.leaveOneOut ? 'other session' : 'training session';
     clauses.push(
-      `transition ${formatTransition(transition)}, made in only ${plural(sessions, noun)} of the ${together} with both events`,
+      `transition ${formatTransition(transition, name)}, made in only ${plural(sessions, noun)} of the ${together} with both events`,
     );
   }
   if (e.countOutOfRangeTotal > 0) {
-    const first = formatCount(e.countsOutOfRange[0], e.leaveOneOut);
+    const first = formatCount(e.countsOutOfRange[0], e.leaveOneOut, name);
     const outside = e.leaveOneOut ? 'no other session had' : 'outside the training range';
     clauses.push(
       e.countOutOfRangeTotal === 1
@@ -89,11 +107,16 @@ export function explainSession(e: SessionEvidence): string {
   return `Session has ${joinClauses(clauses)}.`;
 }
 
-function formatTransition({ from, to }: Transition): string {
-  return `${from ?? 'start'} → ${to ?? 'end'}`;
+function formatTransition({ from, to }: Transition, name: (event: string) => string): string {
+  return `${from === null ? 'start' : name(from)} → ${to === null ? 'end' : name(to)}`;
 }
 
-function formatCount({ event, count, min, max }: CountOutOfRange, leaveOneOut: boolean): string {
+function formatCount(
+  { event: id, count, min, max }: CountOutOfRange,
+  leaveOneOut: boolean,
+  name: (event: string) => string,
+): string {
+  const event = name(id);
   if (leaveOneOut) {
     if (count === 0) return `event ${event} missing though every other session had it`;
     return `event ${event} ${count} times, ${count > min ? 'more' : 'fewer'} than in any other session`;

@@ -25,6 +25,16 @@ export function isBoundaryTransition(key: string): boolean {
   return key.startsWith(BOUNDARY) || key.endsWith(BOUNDARY);
 }
 
+/** Whether a transition key is a session's start transition. */
+export function isStartTransition(key: string): boolean {
+  return key.startsWith(BOUNDARY);
+}
+
+/** Whether a transition key is a session's end transition. */
+export function isEndTransition(key: string): boolean {
+  return key.endsWith(BOUNDARY);
+}
+
 /** The transition a key from {@link transitionKey} stands for. */
 export function parseTransitionKey(key: string): Transition {
   const at = key.indexOf(SEPARATOR);

@@ -6,13 +6,14 @@ import { round4 } from './ensemble.js';
 import { IsolationForest, type IsolationForestState } from './isolation-forest.js';
 import { LocalOutlierFactor, type LocalOutlierFactorState } from './lof.js';
 import {
+  type EventNamer,
   explainSession,
   SESSION_DETECTORS,
   type SessionDetectorName,
   type SessionEvidence,
 } from './session-explanation.js';
 import { CountFeatureSpace, countEvents } from './session-features.js';
-import { SessionNovelty, type SessionNoveltyState } from './session-novelty.js';
+import { type SessionCut, SessionNovelty, type SessionNoveltyState } from './session-novelty.js';
 
 export { SESSION_DETECTORS, type SessionDetectorName, type SessionEvidence } from './session-explanation.js';
 
@@ -68,6 +69,22 @@ export interface SessionModelOptions {
    * @defaultValue {@link DEFAULT_SEED}
    */
   seed?: number;
+  /**
+   * Which ends of each session (by index) the input may have cut, for the novelty calibration (see
+   * {@link SessionCut}). By default none.
+   */
+  cuts?: readonly (SessionCut | null)[];
+}
+
+/** What {@link SessionModel.score} knows of a session beside its events. */
+export interface SessionContext {
+  /** Names events in the explanation (see {@link explainSession}). */
+  nameOf?: EventNamer;
+  /**
+   * Which of its ends the input may have cut. Novelty then takes no facts from those ends (see {@link SessionCut}),
+   * and the density detectors, which see only counts, do not speak (tail probability 1).
+   */
+  cut?: SessionCut | null;
 }
 
 /** A scored session. */
@@ -163,6 +180,7 @@ export class SessionModel {
       lofMinScale = 0.25,
       weights = DEFAULT_WEIGHTS,
       seed = DEFAULT_SEED,
+      cuts,
     } = options;
     if (sessions.length < MIN_REFERENCE_SESSIONS)
       throw new RangeError('SessionModel needs at least two reference sessions');
@@ -171,7 +189,7 @@ export class SessionModel {
       throw new RangeError('SessionModel weights must be non-negative and sum to at most 1');
     }
     const reference = reservoir(sessions.length, maxReferenceSessions, seed);
-    const novelty = SessionNovelty.fit(sessions, reference);
+    const novelty = SessionNovelty.fit(sessions, reference, cuts);
     const featureEvents = novelty.eventsByReach().slice(0, maxFeatureEvents);
     const space = new CountFeatureSpace(featureEvents);
     const cols = space.cols;
@@ -231,25 +249,31 @@ export class SessionModel {
    * input without separate training data), `ownIndex`, its index among them, has it scored leave-one-out, as the
    * calibration sessions were: against the other sessions, so that what only this session did counts as unseen,
    * with its out-of-bag forest score. Only a model made by {@link SessionModel.fit} in this process knows its
-   * sessions.
+   * sessions. `context` names its events and says which of its ends the input may have cut.
    */
-  score(sequence: readonly string[], ownIndex?: number): SessionScore {
+  score(sequence: readonly string[], ownIndex?: number, context: SessionContext = {}): SessionScore {
     const fitted = this.fitted;
     if (ownIndex !== undefined && (fitted === null || !(ownIndex >= 0 && ownIndex < fitted.sessions)))
       throw new RangeError(`session ${ownIndex} is not one this model was fit on`);
     const row = ownIndex === undefined ? undefined : fitted?.rowOf.get(ownIndex);
-    const { p: noveltyP, evidence: novelty } = this.novelty.assess(sequence, {
-      reference: ownIndex !== undefined,
-      calibration: row !== undefined,
-    });
+    const { p: noveltyP, evidence: novelty } = this.novelty.assess(
+      sequence,
+      { reference: ownIndex !== undefined, calibration: row !== undefined },
+      context.cut ?? null,
+    );
     this.space.encode(countEvents(sequence), sequence.length, this.features);
     const forestRaw =
       row !== undefined && fitted !== null ? fitted.outOfBag[row] : this.forest.scoreRow(this.features);
     const lofRaw = this.lof.score(this.features);
+    // The density detectors see only counts, which a cut session lost some of: they do not speak for it.
+    const cut = context.cut;
+    const partial = cut != null && (cut.start || cut.end);
     const p: Record<SessionDetectorName, number> = {
       novelty: noveltyP,
-      'isolation-forest': this.forestCalibrator.tailProbability(forestRaw),
-      lof: Math.max(this.lofCalibrator.tailProbability(Math.log(lofRaw)), lofRaw ** -LOF_TAIL_EXPONENT),
+      'isolation-forest': partial ? 1 : this.forestCalibrator.tailProbability(forestRaw),
+      lof: partial
+        ? 1
+        : Math.max(this.lofCalibrator.tailProbability(Math.log(lofRaw)), lofRaw ** -LOF_TAIL_EXPONENT),
     };
     let combined = 1;
     let strongest: SessionDetectorName | null = null;
@@ -277,7 +301,7 @@ export class SessionModel {
       score: round4(scoreFromTailProbability(combined)),
       detectors,
       evidence,
-      explanation: explainSession(evidence),
+      explanation: explainSession(evidence, context.nameOf),
     };
   }
 

@@ -132,4 +132,45 @@ describe('SessionNovelty', () => {
     ])
       expect(copy.assess(s)).toEqual(model.assess(s));
   });
+
+  it('takes no facts from the ends the input cut: start or end transitions, the count vector, fewer events', () => {
+    // Sessions a b c d; one in flight when the input started shows only c d, one cut by its end only a b.
+    const n = 2000;
+    const sessions = all(n).map(() => ['a', 'b', 'c', 'd']);
+    const model = SessionNovelty.fit(sessions, all(n));
+    const tail = ['c', 'd'];
+    const head = ['a', 'b'];
+    expect(model.assess(tail).p).toBeLessThan(0.01);
+    expect(model.assess(head).p).toBeLessThan(0.01);
+    const start = { start: true, end: false };
+    const end = { start: false, end: true };
+    expect(model.assess(tail, undefined, start).p).toBe(1);
+    expect(model.assess(head, undefined, end).p).toBe(1);
+    // The wrong end cut does not excuse it, and what a cut cannot do still counts: an unseen event, an unseen
+    // transition between two events, more of an event than any session had.
+    expect(model.assess(tail, undefined, end).p).toBeLessThan(0.01);
+    const { p, evidence } = model.assess(['c', 'x', 'd', 'd'], undefined, { start: true, end: true });
+    expect(p).toBeLessThan(0.01);
+    expect(evidence.unseenEvents).toEqual(['x']);
+    expect(evidence.unseenTransitions).toEqual([
+      { from: 'c', to: 'x' },
+      { from: 'x', to: 'd' },
+      { from: 'd', to: 'd' },
+    ]);
+    expect(evidence.countsOutOfRange).toEqual([{ event: 'd', count: 2, min: 1, max: 1 }]);
+    expect(evidence.countVectorSeen).toBe(true);
+  });
+
+  it('calibrates with the cut ends of the reference sessions left out, as they are when scored', () => {
+    // 1 % of the sessions are cut at the start (tails c d): uncut, each would hold an unseen count vector fact.
+    const n = 2000;
+    const sessions = all(n).map((i) => (i % 100 === 0 ? ['c', 'd', `u${i}`] : ['a', 'b', 'c', 'd']));
+    const cuts = all(n).map((i) => (i % 100 === 0 ? { start: true, end: false } : null));
+    const plain = SessionNovelty.fit(sessions, all(n));
+    const cutAware = SessionNovelty.fit(sessions, all(n), cuts);
+    // A session with an unseen start (b c d): its rate is that of calibration sessions with unseen transitions,
+    // fewer once the cut sessions' start transitions are left out.
+    const session = ['b', 'c', 'd'];
+    expect(cutAware.assess(session).p).toBeLessThan(plain.assess(session).p);
+  });
 });

@@ -2,6 +2,8 @@ import {
   countEvents,
   countVectorKey,
   isBoundaryTransition,
+  isEndTransition,
+  isStartTransition,
   parseTransitionKey,
   type Transition,
   transitionKey,
@@ -14,6 +16,17 @@ const RARE_RATE = 0.05;
 const EVIDENCE_LIMIT = 10;
 
 const NOT_OWN = { reference: false, calibration: false } as const;
+
+/**
+ * Which ends of a session the input may have cut: a session in flight when the input starts (or ends) shows only
+ * its tail (or head). Such an end says nothing about the session: its start (or end) transition, its event-count
+ * vector, counts below the reference's range and missing events are not novelty facts then. Unseen events, the
+ * transitions between two events and counts above the range still are (a cut can only remove events).
+ */
+export interface SessionCut {
+  start: boolean;
+  end: boolean;
+}
 
 /** An event whose count in a session lies outside what the reference showed (0 = the event is missing). */
 export interface CountOutOfRange {
@@ -152,9 +165,14 @@ export class SessionNovelty {
 
   /**
    * Counts events, transitions and count ranges over all `sessions`, then calibrates on the sessions at
-   * `calibration` (indices into `sessions`), each scored against the others.
+   * `calibration` (indices into `sessions`), each scored against the others, as cut as `cuts` (by index into
+   * `sessions`; absent: none) says it was.
    */
-  static fit(sessions: readonly (readonly string[])[], calibration: readonly number[]): SessionNovelty {
+  static fit(
+    sessions: readonly (readonly string[])[],
+    calibration: readonly number[],
+    cuts?: readonly (SessionCut | null)[],
+  ): SessionNovelty {
     const eventSessions = new Map<string, number>();
     const transitionSessions = new Map<string, number>();
     const present = new Map<string, [number, number, number, number]>();
@@ -205,7 +223,7 @@ export class SessionNovelty {
       vectorRate: 1,
       factsAtLeast: [],
     });
-    const loo = calibration.map((i) => draft.facts(sessions[i], 1, 1, null));
+    const loo = calibration.map((i) => draft.facts(sessions[i], 1, 1, null, cuts?.[i] ?? null));
     const n = loo.length;
     const rate = (held: number): number => (held + 1) / (n + 2);
     const rarestEventCdf = rareCdf(loo.map((f) => f.minSupport));
@@ -251,11 +269,13 @@ export class SessionNovelty {
   /**
    * Scores a session against the reference. A session that is itself one of the reference sessions is scored
    * leave-one-out, against the others (`own.reference`), as the calibration sessions were; `own.calibration` says
-   * whether it was also one of the calibration sample, whose count vectors are known.
+   * whether it was also one of the calibration sample, whose count vectors are known. `cut` says which of its ends
+   * the input may have cut (see {@link SessionCut}).
    */
   assess(
     sequence: readonly string[],
     own: { reference: boolean; calibration: boolean } = NOT_OWN,
+    cut: SessionCut | null = null,
   ): NoveltyAssessment {
     const evidence: NoveltyEvidence = {
       unseenEvents: [],
@@ -270,7 +290,7 @@ export class SessionNovelty {
       referenceSessions: this.s.sessions - (own.reference ? 1 : 0),
       leaveOneOut: own.reference,
     };
-    const facts = this.facts(sequence, own.reference ? 1 : 0, own.calibration ? 1 : 0, evidence);
+    const facts = this.facts(sequence, own.reference ? 1 : 0, own.calibration ? 1 : 0, evidence, cut);
     return { p: this.pValue(facts), evidence };
   }
 
@@ -282,15 +302,18 @@ export class SessionNovelty {
   /**
    * Novelty facts of a session against the reference, with `own` = 1 when the session is itself part of the
    * reference (leave-one-out) and 0 otherwise, and `ownVector` = 1 when it is part of the calibration sample (whose
-   * count vectors are kept). Fills `evidence` when given.
+   * count vectors are kept). Fills `evidence` when given. A `cut` session's cut ends give no facts (see
+   * {@link SessionCut}).
    */
   private facts(
     sequence: readonly string[],
     own: 0 | 1,
     ownVector: 0 | 1,
     evidence: NoveltyEvidence | null,
+    cut: SessionCut | null,
   ): Facts {
     const counts = countEvents(sequence);
+    const partial = cut !== null && (cut.start || cut.end);
     // An empty session has no rare event: its rarest support is the whole reference.
     const facts: Facts = {
       unseenEvents: 0,
@@ -311,15 +334,15 @@ export class SessionNovelty {
       }
       if (evidence && (rarest === null || support < (this.eventSessions.get(rarest) ?? 0))) rarest = event;
       const range = this.countRange.get(event);
-      if (range && this.outside(count, range, own)) {
+      if (range && this.outside(count, range, own, partial)) {
         facts.outOfRange++;
         if (evidence && evidence.countsOutOfRange.length < EVIDENCE_LIMIT) {
           evidence.countsOutOfRange.push({ event, count, min: range[0], max: range[2] });
         }
       }
     }
-    // Missing events: those every other reference session had.
-    for (const event of own === 0 ? this.alwaysPresent : this.allButOne) {
+    // Missing events: those every other reference session had (a cut session may have lost them).
+    for (const event of partial ? [] : own === 0 ? this.alwaysPresent : this.allButOne) {
       if (counts.has(event)) continue;
       facts.outOfRange++;
       const range = this.countRange.get(event);
@@ -330,6 +353,8 @@ export class SessionNovelty {
     let rarestOrder: string | null = null;
     let rarestTogether = 0;
     for (const key of transitionKeys(sequence)) {
+      if (cut !== null && ((cut.start && isStartTransition(key)) || (cut.end && isEndTransition(key))))
+        continue;
       const made = (this.transitionSessions.get(key) ?? 0) - own;
       if (made > 0) {
         // The order speaks only when the input is its own reference, and only between events: a session the
@@ -349,7 +374,7 @@ export class SessionNovelty {
         evidence.unseenTransitions.push(parseTransitionKey(key));
       }
     }
-    facts.vectorNovel = (this.vectorSessions.get(countVectorKey(counts)) ?? 0) - ownVector <= 0;
+    facts.vectorNovel = !partial && (this.vectorSessions.get(countVectorKey(counts)) ?? 0) - ownVector <= 0;
     if (evidence) {
       evidence.unseenEventTotal = facts.unseenEvents;
       evidence.unseenTransitionTotal = facts.unseenTransitions;
@@ -369,14 +394,18 @@ export class SessionNovelty {
     return facts;
   }
 
-  /** Whether `count` is outside the range of the reference sessions (other than this one when `own` = 1). */
+  /**
+   * Whether `count` is outside the range of the reference sessions (other than this one when `own` = 1); only above
+   * it for a `partial` (cut) session.
+   */
   private outside(
     count: number,
     [min, atMin, max, atMax]: [number, number, number, number],
     own: 0 | 1,
+    partial: boolean,
   ): boolean {
-    if (own === 0) return count < min || count > max;
-    return (count === min && atMin === 1) || (count === max && atMax === 1);
+    if (own === 0) return (!partial && count < min) || count > max;
+    return (!partial && count === min && atMin === 1) || (count === max && atMax === 1);
   }
 
   /** The novelty p-value of a session's facts (see the class description). */

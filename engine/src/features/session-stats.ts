@@ -17,16 +17,20 @@ export const SESSION_SAMPLES = 3;
 /** Accumulates the sessions of one chunk, in order of first appearance. */
 export class SessionAccumulator {
   readonly sessions = new Map<string, SessionStats>();
+  /** The text of each template the sessions' lines had, by template id (the latest, for a template still learnt). */
+  readonly eventNames = new Map<string, string>();
 
   /** Adds one line of a session. */
   add(
     id: string,
     templateId: string,
+    template: string,
     service: string | null,
     timestamp: number | null,
     lineNo: number,
     line: string,
   ): void {
+    this.eventNames.set(templateId, template);
     let s = this.sessions.get(id);
     if (!s) {
       s = { id, service, events: [], first: timestamp, last: timestamp, firstLine: lineNo, samples: [] };

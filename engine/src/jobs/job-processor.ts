@@ -17,6 +17,8 @@ import type { Scorer } from './thread-scorer.js';
 interface ChunkPartial {
   windows: WindowStats[];
   sessions: ChunkResult['sessions'];
+  /** Template text of the sessions' events (absent in chunks recorded before it was kept, or without sessions). */
+  event_names?: ChunkResult['eventNames'];
   invalid_utf8: number;
   truncated: number;
   suppressed: number;
@@ -294,6 +296,7 @@ export class JobProcessor {
         w.service === UNKNOWN_SERVICE && job.options.service ? { ...w, service: job.options.service } : w,
       ),
       sessions: result.sessions,
+      ...(result.sessions.length > 0 ? { event_names: result.eventNames } : {}),
       invalid_utf8: result.invalidUtf8,
       truncated: result.truncated,
       suppressed: dropped,
@@ -339,7 +342,11 @@ export class JobProcessor {
     // Sessions and windows are scored on a scoring thread: the process's own thread keeps serving the API.
     const result = await this.scorer.finalize({
       source: job.source,
-      partials,
+      partials: partials.map((p) => ({
+        windows: p.windows,
+        sessions: p.sessions,
+        eventNames: p.event_names,
+      })),
       options: {
         tenant: job.tenant_id,
         threshold: job.options.threshold,

@@ -42,7 +42,11 @@ export type ScoringRequest =
 /** What the end of a job scores: its chunks' partial sessions and windows, in chunk order. */
 export interface FinalizeInput {
   source: string;
-  partials: { windows: ChunkResult['windows']; sessions: ChunkResult['sessions'] }[];
+  partials: {
+    windows: ChunkResult['windows'];
+    sessions: ChunkResult['sessions'];
+    eventNames?: ChunkResult['eventNames'];
+  }[];
   options: ScoreAggregateOptions;
 }
 

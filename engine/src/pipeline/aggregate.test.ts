@@ -6,8 +6,10 @@ import {
   emptyAggregate,
   fillSilentWindows,
   MAX_SILENT_WINDOWS,
+  type SourceSession,
   type SourceWindow,
   scoreAggregate,
+  sessionCuts,
 } from './aggregate.js';
 
 const MINUTE = 60_000;
@@ -118,5 +120,52 @@ describe('scoreAggregate sessions', () => {
     expect(out[0].explanation).toBe(
       'Session not scored: scoring sessions needs at least 2 reference sessions, and there is 1.',
     );
+  });
+
+  it("does not flag sessions the input's edges cut, and names events by their template's text", () => {
+    // 3000 sessions a b c, 10 ms each, one every second; the first is only the tail of one (c), the last only the
+    // head of one (a b); one in the middle has an event no other has.
+    const sessions = Array.from({ length: 3000 }, () => ['a', 'b', 'c']);
+    sessions[0] = ['c'];
+    sessions[2999] = ['a', 'b'];
+    sessions[1500] = ['a', 'b', 'x', 'c'];
+    const agg = aggregate(sessions);
+    agg.eventNames = new Map([['x', 'disk <*> failed']]);
+    const out = [...scoreAggregate(agg, options)].filter((d) => d.kind === 'session');
+    const flagged = out.filter((d) => d.severity !== null);
+    expect(flagged.map((d) => d.session_id)).toEqual(['s1500']);
+    expect(flagged[0].explanation).toContain('event "disk <*> failed" never seen in any other session');
+  });
+});
+
+describe('sessionCuts', () => {
+  const session = (source: string, first: number | null, last: number | null): SourceSession => ({
+    id: `${source}${first}`,
+    service: null,
+    events: ['a'],
+    first,
+    last,
+    firstLine: 1,
+    samples: [],
+    source,
+  });
+
+  it("marks the sessions within the longest usual session duration of their source's first and last line", () => {
+    // Sessions of 10 s every minute over 100 minutes; another source starts later.
+    const list: SourceSession[] = [];
+    for (let m = 0; m < 100; m++) list.push(session('f', m * MINUTE, m * MINUTE + 10_000));
+    list.push(
+      session('g', 500 * MINUTE, 500 * MINUTE + 5_000),
+      session('g', 600 * MINUTE, 600 * MINUTE + 5_000),
+    );
+    list.push(session('f', null, null));
+    const cuts = sessionCuts(list);
+    expect(cuts[0]).toEqual({ start: true, end: false });
+    expect(cuts[1]).toEqual({ start: false, end: false });
+    expect(cuts[98]).toEqual({ start: false, end: false });
+    expect(cuts[99]).toEqual({ start: false, end: true });
+    expect(cuts[100]).toEqual({ start: true, end: false });
+    expect(cuts[101]).toEqual({ start: false, end: true });
+    expect(cuts[102]).toBeNull();
   });
 });

@@ -1,5 +1,6 @@
 import { round4 } from '../detect/ensemble.js';
 import { MIN_REFERENCE_SESSIONS, SessionModel } from '../detect/session-model.js';
+import type { SessionCut } from '../detect/session-novelty.js';
 import { WindowModel } from '../detect/window-model.js';
 import { rfc3339 } from '../export/detection-json.js';
 import { mergeSession, type SessionStats } from '../features/session-stats.js';
@@ -16,19 +17,30 @@ export type SourceSession = SessionStats & { source: string };
 export interface Aggregate {
   windows: Map<string, SourceWindow>;
   sessions: Map<string, SourceSession>;
+  /** Template text of the sessions' events, by template id, for their explanations (the latest chunk's). */
+  eventNames?: Map<string, string>;
 }
 
 /** An empty {@link Aggregate}. */
 export function emptyAggregate(): Aggregate {
-  return { windows: new Map(), sessions: new Map() };
+  return { windows: new Map(), sessions: new Map(), eventNames: new Map() };
 }
 
 /** Merges one chunk's partial windows and sessions into `agg`; chunks must come in order. */
 export function mergeChunkPartials(
   agg: Aggregate,
   source: string,
-  partial: { windows: readonly WindowStats[]; sessions: readonly SessionStats[] },
+  partial: {
+    windows: readonly WindowStats[];
+    sessions: readonly SessionStats[];
+    /** Absent in partials stored before event names were kept: those events are named by id. */
+    eventNames?: Readonly<Record<string, string>>;
+  },
 ): void {
+  if (partial.eventNames) {
+    agg.eventNames ??= new Map();
+    for (const [id, text] of Object.entries(partial.eventNames)) agg.eventNames.set(id, text);
+  }
   for (const w of partial.windows) {
     const key = `${source}\u0000${windowKey(w.service, w.start)}`;
     const prev = agg.windows.get(key);
@@ -66,13 +78,20 @@ export function* scoreAggregate(agg: Aggregate, options: ScoreAggregateOptions):
   if (options.sessions && agg.sessions.size > 0) {
     // Without a reference of their own, the sessions are their own reference, each scored against the others.
     const own = !reference || reference.sessions.size === 0;
-    const ref = [...(own ? agg : reference).sessions.values()].map((s) => s.events);
+    const refSessions = [...(own ? agg : reference).sessions.values()];
+    const ref = refSessions.map((s) => s.events);
+    const refCuts = sessionCuts(refSessions);
+    const cuts = own ? refCuts : sessionCuts([...agg.sessions.values()]);
     // A lone session has nothing to be compared with: it is reported, unscored.
-    const sessionModel = ref.length >= MIN_REFERENCE_SESSIONS ? SessionModel.fit(ref, { seed }) : null;
+    const sessionModel =
+      ref.length >= MIN_REFERENCE_SESSIONS ? SessionModel.fit(ref, { seed, cuts: refCuts }) : null;
+    const names = agg.eventNames;
+    const nameOf = names && names.size > 0 ? (event: string) => names.get(event) : undefined;
     let index = 0;
     for (const s of agg.sessions.values()) {
+      const cut = cuts[index];
       const r = sessionModel
-        ? sessionModel.score(s.events, own ? index++ : undefined)
+        ? sessionModel.score(s.events, own ? index : undefined, { nameOf, cut })
         : {
             score: 0,
             detectors: [],
@@ -99,6 +118,7 @@ export function* scoreAggregate(agg: Aggregate, options: ScoreAggregateOptions):
         explanation: r.explanation,
         samples: s.samples,
       };
+      index++;
     }
   }
   const windows = fillSilentWindows(agg.windows, windowMs);
@@ -130,6 +150,44 @@ export function* scoreAggregate(agg: Aggregate, options: ScoreAggregateOptions):
       samples: w.samples,
     };
   }
+}
+
+/** Quantile of session durations taken as the longest a session lasts (see {@link sessionCuts}). */
+export const SESSION_SPAN_QUANTILE = 0.99;
+
+/**
+ * Which ends of each session its input may have cut. A session in flight when its source's lines start (or end) shows
+ * only part of itself; any session that began (or ended) within the longest usual session duration (the
+ * {@link SESSION_SPAN_QUANTILE} of the source's session durations) of the source's first (or last) session line may
+ * be one. Sessions without times: null (not known to be cut).
+ */
+export function sessionCuts(sessions: readonly SourceSession[]): (SessionCut | null)[] {
+  const spans = new Map<string, { first: number; last: number; durations: number[] }>();
+  for (const s of sessions) {
+    if (s.first === null || s.last === null) continue;
+    const span = spans.get(s.source);
+    if (span === undefined) {
+      spans.set(s.source, { first: s.first, last: s.last, durations: [s.last - s.first] });
+      continue;
+    }
+    if (s.first < span.first) span.first = s.first;
+    if (s.last > span.last) span.last = s.last;
+    span.durations.push(s.last - s.first);
+  }
+  const longest = new Map<string, number>();
+  for (const [source, { durations }] of spans) {
+    const sorted = Float64Array.from(durations).sort();
+    longest.set(
+      source,
+      sorted[Math.min(sorted.length - 1, Math.ceil(SESSION_SPAN_QUANTILE * sorted.length) - 1)],
+    );
+  }
+  return sessions.map((s) => {
+    const span = spans.get(s.source);
+    if (s.first === null || s.last === null || span === undefined) return null;
+    const d = longest.get(s.source) as number;
+    return { start: s.first - span.first <= d, end: span.last - s.last <= d };
+  });
 }
 
 /**

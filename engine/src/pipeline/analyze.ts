@@ -314,6 +314,7 @@ async function runFiles(
     truncated: 0,
     windows: new Map(),
     sessions: new Map(),
+    eventNames: new Map(),
   };
   const inFlight: { source: string; promise: Promise<ChunkResult> }[] = [];
   const maxInFlight = 3 * pool.size;

@@ -63,6 +63,8 @@ export interface ChunkResult {
   top: Detection[];
   windows: WindowStats[];
   sessions: SessionStats[];
+  /** Template text of the events of `sessions`, by template id. */
+  eventNames: Record<string, string>;
   anomalies: Record<Severity, number>;
   lineScores: Float32Array | null;
   lineSessions: (string | null)[] | null;
@@ -158,7 +160,7 @@ export class ChunkScorer {
               floor: ls.fatal ? 'high' : null,
             });
       const sessionId = this.sessionKey ? this.sessionKey.extract(line, record.categorical) : null;
-      if (sessionId !== null) sessions.add(sessionId, m.id, record.service, lastTs, lineNo, line);
+      if (sessionId !== null) sessions.add(sessionId, m.id, m.template, record.service, lastTs, lineNo, line);
       windows.add(record, m.id, line, lastTs);
       if (lineScores && lineSessions) {
         lineScores[i] = score;
@@ -223,6 +225,7 @@ export class ChunkScorer {
       top: top.sorted(),
       windows: [...windows.windows.values()],
       sessions: [...sessions.sessions.values()],
+      eventNames: Object.fromEntries(sessions.eventNames),
       anomalies,
       lineScores,
       lineSessions,
