@@ -3,7 +3,10 @@ import { AppPlugin, type AppRootProps } from '@grafana/data';
 import { LoadingPlaceholder } from '@grafana/ui';
 import type { AppConfigProps, AppSettings } from './components/AppConfig/AppConfig';
 
-const LazyApp = lazy(() => import('./components/App/App'));
+const loadApp = () => import('./components/App/App');
+// The app's chunk is fetched as the module is evaluated, not once Grafana first renders the root page.
+void loadApp().catch(() => {});
+const LazyApp = lazy(loadApp);
 const LazyAppConfig = lazy(() => import('./components/AppConfig/AppConfig'));
 
 const App = (props: AppRootProps) => (

@@ -109,16 +109,16 @@ export function HostApp() {
     []
   );
 
-  const signedIn = session.kind === 'signed-in';
+  // The app's build is public (only the API needs a session): it loads while the session is checked, not after.
   useEffect(() => {
-    if (!signedIn || app.kind !== 'none') {
+    if (app.kind !== 'none') {
       return;
     }
     loadApp().then(
       (loaded) => setApp({ kind: 'loaded', app: loaded }),
       (err) => setApp({ kind: 'failed', message: err instanceof Error ? err.message : String(err) })
     );
-  }, [signedIn, app.kind]);
+  }, [app.kind]);
 
   const toggleTheme = useCallback(() => {
     setThemeId((id) => {
