@@ -93,4 +93,15 @@ export class CountFeatureSpace {
     }
     out[offset + this.events.length] = Math.log1p(length);
   }
+
+  /** A key equal for two sessions exactly when their features are: their tracked columns' counts and length. */
+  key(counts: ReadonlyMap<string, number>, length: number): string {
+    const cells: number[] = [];
+    for (const [event, count] of counts) {
+      const j = this.index.get(event);
+      if (j !== undefined) cells.push(j * 0x100000000 + count);
+    }
+    cells.sort((a, b) => a - b);
+    return `${length}:${cells.join(',')}`;
+  }
 }

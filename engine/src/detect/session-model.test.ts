@@ -91,6 +91,20 @@ describe('SessionModel', () => {
     expect(b.toJSON()).toEqual(a.toJSON());
   });
 
+  it('scores a session the same whatever was scored before (density scores kept by features)', () => {
+    const sessions = workflow(300, 5);
+    const fresh = SessionModel.fromJSON(model.toJSON());
+    const forward = sessions.map((s) => fresh.score(s));
+    const again = SessionModel.fromJSON(model.toJSON());
+    const backward = [...sessions].reverse().map((s) => again.score(s));
+    expect(backward.reverse()).toEqual(forward);
+    // The same counts in another order are the same features: the same density scores.
+    const swapped = fresh.score(['open', 'write', 'read', 'close']);
+    const plain = fresh.score(['open', 'read', 'write', 'close']);
+    expect(swapped.evidence.isolationForest).toBe(plain.evidence.isolationForest);
+    expect(swapped.evidence.lof).toBe(plain.evidence.lof);
+  });
+
   it('calibrates on a bounded reservoir but counts every session', () => {
     const sessions = workflow(3000, 5);
     const small = SessionModel.fit(sessions, { maxReferenceSessions: 400, lofReference: 100 });

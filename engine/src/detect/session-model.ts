@@ -117,6 +117,9 @@ export interface SessionModelState {
  */
 const LOF_TAIL_EXPONENT = 10;
 
+/** Feature vectors whose density scores a model keeps; past it, it starts over. */
+const MAX_DENSITIES = 65_536;
+
 /** Fewest reference sessions a model is fit on. */
 export const MIN_REFERENCE_SESSIONS = 2;
 
@@ -154,6 +157,11 @@ export class SessionModel {
    * by session index, and the rows' out-of-bag forest scores, for scoring those sessions leave-one-out.
    */
   private fitted: { sessions: number; rowOf: Map<number, number>; outOfBag: Float64Array } | null = null;
+  /**
+   * Forest and LOF scores by feature key ({@link CountFeatureSpace.key}): sessions repeat a few shapes (a log's
+   * requests, a block's steps), and both scores depend on the features only.
+   */
+  private readonly densities = new Map<string, { forest: number; lof: number }>();
 
   private constructor(
     private readonly weights: SessionDetectorWeights,
@@ -261,10 +269,17 @@ export class SessionModel {
       { reference: ownIndex !== undefined, calibration: row !== undefined },
       context.cut ?? null,
     );
-    this.space.encode(countEvents(sequence), sequence.length, this.features);
-    const forestRaw =
-      row !== undefined && fitted !== null ? fitted.outOfBag[row] : this.forest.scoreRow(this.features);
-    const lofRaw = this.lof.score(this.features);
+    const counts = countEvents(sequence);
+    const key = this.space.key(counts, sequence.length);
+    let density = this.densities.get(key);
+    if (density === undefined) {
+      this.space.encode(counts, sequence.length, this.features);
+      density = { forest: this.forest.scoreRow(this.features), lof: this.lof.score(this.features) };
+      if (this.densities.size >= MAX_DENSITIES) this.densities.clear();
+      this.densities.set(key, density);
+    }
+    const forestRaw = row !== undefined && fitted !== null ? fitted.outOfBag[row] : density.forest;
+    const lofRaw = density.lof;
     // The density detectors see only counts, which a cut session lost some of: they do not speak for it.
     const cut = context.cut;
     const partial = cut != null && (cut.start || cut.end);
