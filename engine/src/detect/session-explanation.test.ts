@@ -25,18 +25,20 @@ describe('explainSession', () => {
     expect(explainSession(quiet)).toBe('Session of 19 events resembles the training sessions.');
   });
 
+  /** Evidence of an unseen event E7, unseen transitions E5 → E7 and E4 out of its range. */
+  const novel: SessionEvidence = {
+    ...quiet,
+    unseenEvents: ['E7'],
+    unseenEventTotal: 1,
+    unseenTransitions: [{ from: 'E5', to: 'E7' }],
+    unseenTransitionTotal: 3,
+    countsOutOfRange: [{ event: 'E4', count: 28, min: 0, max: 25 }],
+    countOutOfRangeTotal: 1,
+    strongest: 'novelty',
+  };
+
   it('leads with unseen events, then transitions and counts', () => {
-    const e: SessionEvidence = {
-      ...quiet,
-      unseenEvents: ['E7'],
-      unseenEventTotal: 1,
-      unseenTransitions: [{ from: 'E5', to: 'E7' }],
-      unseenTransitionTotal: 3,
-      countsOutOfRange: [{ event: 'E4', count: 28, min: 0, max: 25 }],
-      countOutOfRangeTotal: 1,
-      strongest: 'novelty',
-    };
-    expect(explainSession(e)).toBe(
+    expect(explainSession(novel)).toBe(
       'Session has event E7 never seen in training, 3 unseen transitions (E5 → E7, …) and event E4 28 times ' +
         '(training: 0–25).',
     );
@@ -45,23 +47,13 @@ describe('explainSession', () => {
   it("names events by their template's text where it is known, cut to 60 characters", () => {
     const long = `connection to ${'x'.repeat(80)} refused`;
     const names: Record<string, string> = { E7: 'disk <*> failed', E5: 'block <*> received', E4: long };
-    const e: SessionEvidence = {
-      ...quiet,
-      unseenEvents: ['E7'],
-      unseenEventTotal: 1,
-      unseenTransitions: [{ from: 'E5', to: 'E7' }],
-      unseenTransitionTotal: 1,
-      countsOutOfRange: [{ event: 'E4', count: 3, min: 0, max: 1 }],
-      countOutOfRangeTotal: 1,
-      strongest: 'novelty',
-    };
-    expect(explainSession(e, (event) => names[event])).toBe(
-      'Session has event "disk <*> failed" never seen in training, 1 unseen transition ("block <*> received" → ' +
-        `"disk <*> failed") and event "${long.slice(0, 59)}…" 3 times (training: 0–1).`,
+    expect(explainSession(novel, (event) => names[event])).toBe(
+      'Session has event "disk <*> failed" never seen in training, 3 unseen transitions ("block <*> received" → ' +
+        `"disk <*> failed", …) and event "${long.slice(0, 59)}…" 28 times (training: 0–25).`,
     );
     // An event the namer does not know keeps its id.
-    expect(explainSession(e, (event) => (event === 'E7' ? undefined : names[event]))).toContain(
-      'event E7 never seen in training, 1 unseen transition ("block <*> received" → E7)',
+    expect(explainSession(novel, (event) => (event === 'E7' ? undefined : names[event]))).toContain(
+      'event E7 never seen in training, 3 unseen transitions ("block <*> received" → E7, …)',
     );
   });
 
