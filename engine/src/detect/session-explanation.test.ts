@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { explainSession, type SessionEvidence } from './session-explanation.js';
+import { EVENT_TEXT_CHARS, explainSession, type SessionEvidence } from './session-explanation.js';
 
 const quiet: SessionEvidence = {
   unseenEvents: [],
@@ -50,6 +50,10 @@ describe('explainSession', () => {
     expect(explainSession(novel, (event) => names[event])).toBe(
       'Session has event "disk <*> failed" never seen in training, 3 unseen transitions ("block <*> received" → ' +
         `"disk <*> failed", …) and event "${long.slice(0, 59)}…" 28 times (training: 0–25).`,
+    );
+    // A text kept one character past the cut (as chunks pass them on) is quoted as the whole text.
+    expect(explainSession(novel, (event) => names[event]?.slice(0, EVENT_TEXT_CHARS + 1))).toBe(
+      explainSession(novel, (event) => names[event]),
     );
     // An event the namer does not know keeps its id.
     expect(explainSession(novel, (event) => (event === 'E7' ? undefined : names[event]))).toContain(

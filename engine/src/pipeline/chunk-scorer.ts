@@ -1,5 +1,6 @@
 import { round4 } from '../detect/ensemble.js';
 import { LineModel, type LineModelState, type LineScore } from '../detect/line-model.js';
+import { EVENT_TEXT_CHARS } from '../detect/session-explanation.js';
 import { ByteSink } from '../export/byte-sink.js';
 import { DetectionJsonWriter, type LineFragments, rfc3339 } from '../export/detection-json.js';
 import { SessionAccumulator, type SessionStats } from '../features/session-stats.js';
@@ -63,7 +64,10 @@ export interface ChunkResult {
   top: Detection[];
   windows: WindowStats[];
   sessions: SessionStats[];
-  /** Template text of the events of `sessions`, by template id. */
+  /**
+   * Template text of the events of `sessions`, by template id, as far as an explanation quotes it (see
+   * {@link quotedNames}).
+   */
   eventNames: Record<string, string>;
   anomalies: Record<Severity, number>;
   lineScores: Float32Array | null;
@@ -225,10 +229,21 @@ export class ChunkScorer {
       top: top.sorted(),
       windows: [...windows.windows.values()],
       sessions: [...sessions.sessions.values()],
-      eventNames: Object.fromEntries(sessions.eventNames),
+      eventNames: quotedNames(sessions.eventNames),
       anomalies,
       lineScores,
       lineSessions,
     };
   }
+}
+
+/**
+ * Template texts cut to what a session explanation quotes of them, and one character more so that it still sees that
+ * a text was longer: a service job stores them with every chunk, and a template can be as long as a line.
+ */
+export function quotedNames(names: ReadonlyMap<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  const most = EVENT_TEXT_CHARS + 1;
+  for (const [id, text] of names) out[id] = text.length > most ? text.slice(0, most) : text;
+  return out;
 }
