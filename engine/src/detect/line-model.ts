@@ -822,27 +822,16 @@ export class LineModel {
           bestField = f;
         }
       }
-      if (bestField !== null) {
+      // The best is a field's value when one beat every parameter, else a parameter's.
+      const best = bestField ?? (bestAt >= 0 && positions ? (positions[bestAt] as ParamPosition) : null);
+      if (best !== null) {
         names[n] = 'rare_value';
         ps[n] = Math.min(1, bestP * family);
         kinds[n++] = Kind.RareValue;
         rareValue = {
-          position: -1,
-          field: bestField.name,
-          value: record.categorical[bestField.name],
-          distinct: bestField.distinct,
-          support: bestField.total,
-          otherLines: s.ownLines === true,
-        };
-      } else if (bestAt >= 0 && positions) {
-        const best = positions[bestAt] as ParamPosition;
-        names[n] = 'rare_value';
-        ps[n] = Math.min(1, bestP * family);
-        kinds[n++] = Kind.RareValue;
-        rareValue = {
-          position: bestAt,
-          field: null,
-          value: params[bestAt],
+          position: bestField === null ? bestAt : -1,
+          field: bestField === null ? null : bestField.name,
+          value: bestField === null ? params[bestAt] : record.categorical[bestField.name],
           distinct: best.distinct,
           support: best.total,
           otherLines: s.ownLines === true,
