@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { ChunkResult, ChunkScorerOptions, ChunkTask } from '../pipeline/chunk-scorer.js';
+import { SCORING_YOUNG_GENERATION_MB } from '../pipeline/worker-pool.js';
 import type { JobOptions } from '../store/store.js';
 import type { JobModel } from './job-model.js';
 import type { FinalizeInput, FinalizeResult, ScoringReply, ScoringRequest } from './scoring-thread.js';
@@ -118,7 +119,9 @@ export class ThreadScorer implements Scorer {
   }
 
   private attach(slot: Slot, url: URL): void {
-    const worker = new Worker(url, { resourceLimits: { maxOldGenerationSizeMb: 384 } });
+    const worker = new Worker(url, {
+      resourceLimits: { maxOldGenerationSizeMb: 384, maxYoungGenerationSizeMb: SCORING_YOUNG_GENERATION_MB },
+    });
     slot.worker = worker;
     worker.on('message', (reply: ScoringReply) => {
       const done = slot.pending.get(reply.id);
