@@ -49,15 +49,22 @@ describe('fillSilentWindows', () => {
 
   it('leaves a service that logs now and then as it is: weeks of a sparse log make no millions of windows', () => {
     const weeks = 3 * 7 * 24 * 60;
+    const day = 24 * 60;
     const out = fillSilentWindows(
       windows([
-        ['api', range(0, 600)],
-        ['cron', range(0, weeks, 1440)],
+        ['api', range(0, weeks - day)],
+        ['cron', range(0, weeks, day)],
+        ['once', [60]],
+        ['startup', range(0, 600)],
       ]),
       MINUTE,
     );
-    expect(out.filter((w) => w.service === 'cron')).toHaveLength(22);
+    // The api stopped a day before the log ends: that day's empty windows are made.
     expect(out.filter((w) => w.service === 'api')).toHaveLength(weeks + 1);
+    expect(out.filter((w) => w.service === 'cron')).toHaveLength(22);
+    // Seen in one window, or for ten hours of three weeks: quiet is these services' usual state.
+    expect(out.filter((w) => w.service === 'once')).toHaveLength(1);
+    expect(out.filter((w) => w.service === 'startup')).toHaveLength(601);
   });
 
   it('spends a bounded number of empty windows, on the densest services first', () => {

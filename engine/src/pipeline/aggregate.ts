@@ -191,9 +191,10 @@ export function sessionCuts(sessions: readonly SourceSession[]): (SessionCut | n
 }
 
 /**
- * A service that logged in fewer of the windows between its first and its last line than this share has no silence
- * worth noticing (a quiet window is its usual state): its empty windows are not made. A sparse log of weeks would
- * otherwise make millions of them.
+ * A service that logged in fewer of the windows from its first line to its source's last than this share has no
+ * silence worth noticing (a quiet window is its usual state): its empty windows are not made. A sparse log of weeks
+ * would otherwise make millions of them, and a service seen in one window would get one per window to the end of the
+ * log, against which its only window was then a flood.
  */
 export const MIN_ACTIVE_WINDOW_SHARE = 0.1;
 
@@ -225,11 +226,13 @@ export function fillSilentWindows(windows: Map<string, SourceWindow>, windowMs: 
     ends.set(source, end);
     for (const [service, list] of services) {
       list.sort((a, b) => a.start - b.start);
-      // Activity between its own first and last window: a service that logged every minute and then stopped is
-      // one whose silence matters.
+      // Activity from its first window on, to the end of what its source shows: a service that logged every minute
+      // and then stopped for the last third of the log is one whose silence matters; one seen in a single window,
+      // or for a few hours of weeks, is not (its windows' model would take the empty ones for its usual state).
       const first = list[0].start;
-      const share = list.length / (Math.floor((list[list.length - 1].start - first) / windowMs) + 1);
-      const silent = Math.floor((end - first) / windowMs) + 1 - list.length;
+      const observed = Math.floor((end - first) / windowMs) + 1;
+      const share = list.length / observed;
+      const silent = observed - list.length;
       if (share >= MIN_ACTIVE_WINDOW_SHARE)
         candidates.push({ list, silent, share, key: `${source}\n${service}` });
     }
