@@ -33,6 +33,38 @@ describe('syslog RFC 3164', () => {
     });
   });
 
+  it('reads macOS tags: app names with spaces, and a context in parentheses after the pid', () => {
+    expect(
+      parse("Jul  4 23:22:09 calvisitor-10 Microsoft Word[14463]: Cocoa scripting error for '0x00660011'"),
+    ).toMatchObject({
+      service: 'Microsoft Word',
+      message: "Cocoa scripting error for '0x00660011'",
+      categorical: { host: 'calvisitor-10', pid: '14463' },
+    });
+    expect(
+      parse(
+        'Jul  1 09:29:02 calvisitor-10 sandboxd[129] ([31211]): com.apple.Addres(31211) deny network-outbound',
+      ),
+    ).toMatchObject({
+      service: 'sandboxd',
+      message: 'com.apple.Addres(31211) deny network-outbound',
+      categorical: { pid: '129' },
+    });
+    expect(
+      parse(
+        'Jul  2 16:55:53 mac com.apple.xpc.launchd[1] (com.apple.xpc.launchd.domain.pid.WebContent.32502): x',
+      ),
+    ).toMatchObject({ service: 'com.apple.xpc.launchd', message: 'x' });
+    expect(parse('Jul  3 17:10:11 mac BezelServices 255.10[94]: ASSERTION FAILED')).toMatchObject({
+      service: 'BezelServices 255.10',
+      message: 'ASSERTION FAILED',
+    });
+    // Without a numeric pid right before the colon, or with a long "app", it is the message.
+    for (const rest of ['one two: three', 'retry [x]: failed', 'a b c d[12]: e']) {
+      expect(parse(`Jul  3 17:10:11 mac ${rest}`)).toMatchObject({ service: null, message: rest });
+    }
+  });
+
   it('reads the RFC 3339 time of RSYSLOG_FileFormat', () => {
     expect(
       parse('2024-05-01T10:00:00.123456+02:00 db-2 postgres[77]: FATAL:  password authentication failed'),

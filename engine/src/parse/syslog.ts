@@ -16,6 +16,7 @@ const LT = 60;
 const COLON = 58;
 const OPEN_BRACKET = 91;
 const CLOSE_BRACKET = 93;
+const CLOSE_PAREN = 41;
 const QUOTE = 34;
 const BACKSLASH = 92;
 const DASH = 45;
@@ -136,6 +137,13 @@ function parse3164(
     at = hostEnd + 1;
     hostEnd = tokenEnd(line, at);
     tag = at < line.length ? readTag(line, at, hostEnd) : null;
+    if (tag === null && at < line.length) {
+      const wide = readWideTag(line, at);
+      if (wide !== null) {
+        tag = wide;
+        hostEnd = wide.end;
+      }
+    }
     if (tag === null && pri < 0 && iso) return null;
   }
   const messageStart = tag === null ? at : hostEnd + 1;
@@ -159,6 +167,41 @@ function readTag(line: string, start: number, end: number): { app: string; pid: 
     return { app: line.slice(start, open), pid: line.slice(open + 1, end - 2) };
   }
   return { app: line.slice(start, end - 1), pid: null };
+}
+
+/** Characters a tag of {@link readWideTag} spans at most. */
+const MAX_WIDE_TAG = 128;
+/** Spaces in the app name of such a tag at most. */
+const MAX_WIDE_TAG_SPACES = 2;
+
+/**
+ * A tag that is more than one word, up to the first `: `: an app name with spaces (`Microsoft Word[14463]:`,
+ * `BezelServices 255.10[94]:`), or `app[pid]` followed by a context in parentheses (`sandboxd[129] ([31211]):`, as
+ * macOS writes). The app and pid are read; the context is dropped with the tag. `null` unless it ends in a numeric
+ * `[pid]` and its app has at most {@link MAX_WIDE_TAG_SPACES} spaces.
+ */
+function readWideTag(line: string, start: number): { app: string; pid: string; end: number } | null {
+  const colon = line.indexOf(': ', start);
+  const end = colon < 0 && line.charCodeAt(line.length - 1) === COLON ? line.length - 1 : colon;
+  if (end <= start || end - start > MAX_WIDE_TAG) return null;
+  let close = end - 1;
+  if (line.charCodeAt(close) === CLOSE_PAREN) {
+    const open = line.lastIndexOf(' (', close);
+    if (open <= start) return null;
+    close = open - 1;
+  }
+  if (line.charCodeAt(close) !== CLOSE_BRACKET) return null;
+  const open = line.lastIndexOf('[', close - 1);
+  if (open <= start || open + 1 === close) return null;
+  for (let i = open + 1; i < close; i++) {
+    const c = line.charCodeAt(i);
+    if (c < 48 || c > 57) return null;
+  }
+  // An app name of a few words; more is a message that happens to hold `[n]: `.
+  let spaces = 0;
+  for (let i = start; i < open; i++)
+    if (line.charCodeAt(i) === SPACE && ++spaces > MAX_WIDE_TAG_SPACES) return null;
+  return { app: line.slice(start, open), pid: line.slice(open + 1, close), end: end + 1 };
 }
 
 function parse5424(line: string, from: number, pri: number, time: TimestampScanner): ParsedRecord | null {
