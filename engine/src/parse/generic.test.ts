@@ -88,6 +88,31 @@ describe('generic parser', () => {
     });
   });
 
+  it('reads a time after one leading token (a file or host name), kept as the prefix field', () => {
+    expect(
+      parse('nova-api.log.1.2017-05-16_13:53:08 2017-05-16 00:00:00.008 25746 INFO nova.api [req-1] GET /v2'),
+    ).toMatchObject({
+      timestamp: Date.parse('2017-05-16T00:00:00.008Z'),
+      level: 'info',
+      message: 'nova.api [req-1] GET /v2',
+      categorical: { prefix: 'nova-api.log.1.2017-05-16_13:53:08', pid: '25746' },
+    });
+    expect(parse('web-3 2024-05-01T10:00:00Z [api] ready')).toMatchObject({
+      timestamp: Date.parse('2024-05-01T10:00:00Z'),
+      service: 'api',
+      message: 'ready',
+    });
+    // Not a time of day, not a whole token, or a level word first: the line is read as before.
+    for (const line of ['Started 1714557600 jobs', 'backup 2024-05-01 done', 'run 10:00:00Z1 x']) {
+      expect(parse(line)).toMatchObject({ timestamp: null, message: line, categorical: {} });
+    }
+    expect(parse('ERROR 2024-05-01 10:00:00 disk full')).toMatchObject({
+      timestamp: null,
+      level: 'error',
+      message: '2024-05-01 10:00:00 disk full',
+    });
+  });
+
   it('does not take ordinary first words for a level or a service', () => {
     expect(parse('2024-05-01T10:00:00Z config loaded from /etc/app.yaml')).toMatchObject({
       level: null,

@@ -33,10 +33,13 @@ const PLAIN_LEVEL_WORDS = new Set([
 /** Tokens (pids, `[thread]`) that may stand between the time and the level. */
 const MAX_HEADER_TOKENS = 2;
 const MAX_SERVICE_LENGTH = 80;
+/** Longest token taken as a prefix before the time (see {@link GenericScanner.parse}). */
+const MAX_PREFIX_LENGTH = 64;
 
 /**
  * Creates the fallback parser, for any line: a leading timestamp in a common shape (see `scanTimestamp`),
- * optionally in brackets; then up to two header tokens (a pid, a `[thread]`) before a level word (`INFO`,
+ * optionally in brackets, or after one token (a file or host name, kept as the `prefix` field) when it has a time of
+ * day; then up to two header tokens (a pid, a `[thread]`) before a level word (`INFO`,
  * `[warn]`, `<ERROR>`, `error:`); then a service (`[name]`, `name:`, a dotted logger followed by ` - `); the rest
  * is the message. Each part is optional and looked for only after the ones before it; a service is looked for
  * only after a time or a level, so that `Error: x` stays a message. Header tokens go to the `pid` and `thread`
@@ -77,7 +80,24 @@ class GenericScanner {
     let at = skipSpaces(line, 0);
     let timestamp: number | null = null;
     const bracketed = line.charCodeAt(at) === OPEN_BRACKET;
-    if (this.time.scan(line, bracketed ? at + 1 : at, this.year)) {
+    let found = this.time.scan(line, bracketed ? at + 1 : at, this.year);
+    if (!found && !bracketed) {
+      // One token before the time: a file or host name that aggregated logs carry in front of each line.
+      const end = tokenEnd(line, at);
+      const next = skipSpaces(line, end);
+      if (
+        end > at &&
+        end - at <= MAX_PREFIX_LENGTH &&
+        next > end &&
+        normalizeLevel(line.slice(at, end)) === null &&
+        this.time.scan(line, next, this.year) &&
+        isClockTime(line, next, this.time.end)
+      ) {
+        categorical.prefix = line.slice(at, end);
+        found = true;
+      }
+    }
+    if (found) {
       timestamp = this.time.ms;
       at = this.time.end;
       if (bracketed) {
@@ -201,6 +221,16 @@ function readHeaders(line: string, from: number, to: number, categorical: Record
     else categorical.pid = line.slice(at, end);
     at = skipSpaces(line, end);
   }
+}
+
+/**
+ * Whether a time read after a prefix, `line[start, end)`, has a time of day and ends the token: an epoch number or a
+ * date inside a message is no line time.
+ */
+function isClockTime(line: string, start: number, end: number): boolean {
+  if (end < line.length && line.charCodeAt(end) !== SPACE && line.charCodeAt(end) !== TAB) return false;
+  for (let i = start; i < end; i++) if (line.charCodeAt(i) === COLON) return true;
+  return false;
 }
 
 function skipSpaces(line: string, from: number): number {
