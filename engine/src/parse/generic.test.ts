@@ -82,6 +82,13 @@ describe('generic parser', () => {
       level: 'info',
       message: 'started in 3.2s',
     });
+    expect(
+      parse('2016-09-29 00:00:46, Info                  CBS    Loading offline registry hive'),
+    ).toMatchObject({
+      timestamp: Date.parse('2016-09-29T00:00:46Z'),
+      level: 'info',
+      message: 'CBS    Loading offline registry hive',
+    });
     expect(parse('2024-05-01 10:00:00 - worker-3: job 77 done')).toMatchObject({
       service: 'worker-3',
       message: 'job 77 done',

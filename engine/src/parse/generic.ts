@@ -11,6 +11,7 @@ export interface GenericParserOptions {
 const SPACE = 32;
 const TAB = 9;
 const COLON = 58;
+const COMMA = 44;
 const DASH = 45;
 const PIPE = 124;
 const OPEN_BRACKET = 91;
@@ -104,6 +105,8 @@ class GenericScanner {
         const close = line.indexOf(']', at);
         if (close >= 0 && close - at <= 12) at = close + 1;
       }
+      // A comma may end the time (`2016-09-29 00:00:46, Info  CBS  …`, as Windows' CBS log writes).
+      if (line.charCodeAt(at) === COMMA && line.charCodeAt(at + 1) === SPACE) at++;
       at = skipSeparator(line, skipSpaces(line, at));
     }
     this.level = null;
