@@ -283,11 +283,11 @@ describe('LineModel on routes', () => {
 });
 
 describe('template bursts (the input as its own reference)', () => {
-  /** 10,000 ordinary lines; `rare` lines of template `t` either together from line 6,000 on or spread evenly. */
-  function input(rare: number, together: boolean): LineObservation[] {
+  /** 10,000 ordinary lines; `rare` lines of template `t` either together from line `from` on or spread evenly. */
+  function input(rare: number, together: boolean, from = 6_000): LineObservation[] {
     const out: LineObservation[] = [];
     for (let i = 0; i < 10_000; i++) {
-      const at = together ? i - 6_000 : i % Math.floor(10_000 / rare);
+      const at = together ? i - from : i % Math.floor(10_000 / rare);
       if (
         together ? at >= 0 && at < rare : at === 0 && out.filter((o) => o.templateId === 't').length < rare
       ) {
@@ -329,6 +329,16 @@ describe('template bursts (the input as its own reference)', () => {
     expect(spread.detectors.map((d) => d.name)).not.toContain('template_burst');
     const other = LineModel.fit(input(15, true)).score(line, 't', [], 'ledger out of balance');
     expect(other.detectors.map((d) => d.name)).not.toContain('template_burst');
+  });
+
+  it("leaves a burst that came as the input began (its process's start-up), not one a little later", () => {
+    const names = (from: number) =>
+      LineModel.fit(input(15, true, from), { bursts: true })
+        .score(line, 't', [], 'ledger out of balance')
+        .detectors.map((d) => d.name);
+    expect(names(100)).not.toContain('template_burst');
+    expect(names(10_000 * MAX_BURST_SPAN - 1)).not.toContain('template_burst');
+    expect(names(10_000 * MAX_BURST_SPAN)).toContain('template_burst');
   });
 });
 

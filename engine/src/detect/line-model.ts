@@ -54,7 +54,9 @@ export interface LineModelOptions {
   maxNumericFields?: number;
   /**
    * Score templates whose reference lines came in one burst (`template_burst`): for a reference that is the input
-   * being scored, where a template first seen in an incident is in the reference too. Off for a model trained on
+   * being scored, where a template first seen in an incident is in the reference too. A burst that began within the
+   * first {@link MAX_BURST_SPAN} of the reference is the input's start-up (a process starting logs such lines once)
+   * and is not scored. Off for a model trained on
    * other lines, whose bursts say nothing of the lines scored.
    * @defaultValue false
    */
@@ -428,6 +430,8 @@ export class LineModel {
     for (const [id, c] of bursts ? Object.entries(templateCounts) : []) {
       const first = firstAt.get(id) as number;
       const last = lastAt.get(id) as number;
+      // Lines that all came as the input began are how the process that wrote it starts, logged once per start.
+      if (first / total < MAX_BURST_SPAN) continue;
       const burst = burstOf(c, (last - first + 1) / total);
       if (burst < MAX_BURST_P) {
         templateBursts[id] = {
