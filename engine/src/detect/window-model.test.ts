@@ -42,6 +42,21 @@ describe('WindowModel', () => {
     expect(flagged / ref.length).toBeLessThan(0.01);
   });
 
+  it("leaves the volume of a window the input's edges cut, and still reads its errors", () => {
+    const at = 2 * 24 * 60 * MIN + 6 * 60 * MIN;
+    const half = window(at, 90, 0, { a: 63, b: 27 });
+    expect(model.score(half)?.feature).toBe('volume');
+    expect(model.score(half)?.score).toBeGreaterThanOrEqual(DEFAULT_THRESHOLD);
+    const cut = model.score(half, true);
+    expect(cut?.score).toBeLessThan(DEFAULT_THRESHOLD);
+    for (const d of cut?.detectors ?? [])
+      expect(['volume', 'three_sigma', 'isolation_forest']).not.toContain(d.name);
+    expect(model.score(window(at, 0, 0, {}), true)?.floor).toBeNull();
+    const errors = model.score(window(at, 90, 30, { a: 63, b: 27 }), true);
+    expect(errors?.feature).toBe('error_ratio');
+    expect(errors?.score).toBeGreaterThanOrEqual(DEFAULT_THRESHOLD);
+  });
+
   it('flags an error burst, a flood, a silence and a new mix, with expected values', () => {
     const at = 2 * 24 * 60 * MIN + 6 * 60 * MIN; // 06:00 on day 3: expected ≈ 180 lines
     const burst = model.score(window(at, 180, 60, { a: 126, b: 54 }));

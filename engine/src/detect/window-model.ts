@@ -160,8 +160,12 @@ export class WindowModel {
     return this.s;
   }
 
-  /** Scores a window of a known service; null for a service the model never saw. */
-  score(w: WindowStats): WindowScore | null {
+  /**
+   * Scores a window of a known service; null for a service the model never saw. A `cut` window is one the input's
+   * start or end fell in: it shows only part of its time, so its volume (and 3σ and Isolation Forest, which read the
+   * volume) says nothing, and it is not taken for a silence.
+   */
+  score(w: WindowStats, cut = false): WindowScore | null {
     const d = this.detectorInputs(w);
     if (!d) return null;
     const verdicts: DetectorVerdict[] = [];
@@ -169,10 +173,11 @@ export class WindowModel {
     for (const [name, value] of Object.entries(d.raw)) {
       const cal = this.cals.get(name);
       if (!cal || !Number.isFinite(value)) continue;
+      if (cut && VOLUME_DETECTORS.has(name)) continue;
       verdicts.push({ name, p: cal.tailProbability(value) });
       features.push((WINDOW_FEATURES as readonly string[]).includes(name) ? (name as Feature) : 'none');
     }
-    if (this.forest) {
+    if (this.forest && !cut) {
       const cal = this.cals.get('isolation_forest');
       if (cal) {
         verdicts.push({ name: 'isolation_forest', p: cal.tailProbability(this.forest.scoreRow(d.vector)) });
@@ -181,7 +186,7 @@ export class WindowModel {
     }
     const result = combineVerdicts(verdicts);
     let feature: Feature | 'none' = result.strongest >= 0 ? features[result.strongest] : 'none';
-    if (feature === 'none') feature = 'volume';
+    if (feature === 'none') feature = cut ? 'error_ratio' : 'volume';
     const fi = WINDOW_FEATURES.indexOf(feature);
     const base = d.baselines[fi];
     const observed = d.values[fi];
@@ -197,6 +202,7 @@ export class WindowModel {
     // Hard rule: a service falls silent when, by its own count distribution, an empty window is rarer than θ says.
     const volumeBase = d.baselines[0];
     const silent =
+      !cut &&
       w.lines === 0 &&
       countTailProbability(0, volumeBase.median, Math.max(volumeBase.median, volumeBase.sigma ** 2)) <=
         tailProbabilityFromScore(DEFAULT_THRESHOLD);
@@ -250,6 +256,9 @@ export class WindowModel {
     return inputs;
   }
 }
+
+/** Detectors that read a window's volume, which a window cut by the input's edges does not show whole. */
+const VOLUME_DETECTORS: ReadonlySet<string> = new Set(['volume', 'three_sigma']);
 
 /** What the detectors of a window read: raw surprises, the standardized vector, feature values, baselines. */
 interface DetectorInputs {

@@ -100,7 +100,7 @@ if (port) {
 
 function finalize({ source, partials, options }: FinalizeInput): FinalizeResult {
   const agg = emptyAggregate();
-  for (const p of partials) mergeChunkPartials(agg, source, p);
+  for (const p of partials) mergeChunkPartials(agg, source, p, options.windowMs);
   const detections: Detection[] = [];
   let windows = 0;
   for (const d of scoreAggregate(agg, options)) {

@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { emptyWindow, windowKey } from '../features/window-stats.js';
 import { DEFAULT_THRESHOLD } from '../model/score.js';
+import { createRng } from '../random/rng.js';
 import {
   type Aggregate,
   emptyAggregate,
   fillSilentWindows,
   MAX_SILENT_WINDOWS,
+  MAX_WINDOWS,
+  mergeChunkPartials,
   type SourceSession,
   type SourceWindow,
   scoreAggregate,
@@ -78,6 +81,71 @@ describe('fillSilentWindows', () => {
     );
     expect(out.filter((w) => w.service === 'dense')).toHaveLength(span + 1);
     expect(out.filter((w) => w.service === 'sparser')).toHaveLength(span / 5 + 1);
+  });
+});
+
+describe('mergeChunkPartials windows', () => {
+  /** One chunk's windows: `services` services, one window a minute from minute `from` for `minutes` minutes. */
+  function chunk(services: number, from: number, minutes: number) {
+    const windows = [];
+    for (let m = from; m < from + minutes; m++)
+      for (let s = 0; s < services; s++)
+        windows.push({
+          ...emptyWindow(`svc${s}`, m * MINUTE),
+          lines: 2,
+          templates: { t: 2 },
+          distinctTemplates: 1,
+        });
+    return { windows, sessions: [] };
+  }
+
+  it('merges windows into wider ones past MAX_WINDOWS, losing no line, and puts later chunks into them', () => {
+    const agg = emptyAggregate();
+    const services = 20;
+    const perChunk = 60;
+    let chunks = 0;
+    while (agg.windowMs === undefined)
+      mergeChunkPartials(agg, 'f', chunk(services, perChunk * chunks++, perChunk), MINUTE);
+    expect(chunks * perChunk * services).toBeGreaterThan(MAX_WINDOWS);
+    // 50,400 one-minute windows: two-minute ones would still be 25,200, so four-minute ones.
+    expect(agg.windowMs).toBe(4 * MINUTE);
+    expect(agg.windows.size).toBeLessThanOrEqual(MAX_WINDOWS / 2);
+    for (let i = 0; i < 10; i++)
+      mergeChunkPartials(agg, 'f', chunk(services, perChunk * chunks++, perChunk), MINUTE);
+    const all = [...agg.windows.values()];
+    expect(all.every((w) => w.start % (4 * MINUTE) === 0)).toBe(true);
+    expect(all.reduce((n, w) => n + w.lines, 0)).toBe(2 * chunks * perChunk * services);
+    expect(all.every((w) => w.lines === 8 && w.templates.t === 8)).toBe(true);
+  });
+});
+
+describe('scoreAggregate windows', () => {
+  it("does not flag a window for the part of its time the input's end cut off, but the same dip inside", () => {
+    const agg = emptyAggregate();
+    const width = 16 * MINUTE;
+    const rng = createRng(1);
+    const last = 899;
+    const windows = [];
+    for (let m = 0; m <= last; m++)
+      for (let s = 0; s < 20; s++) {
+        // Sixteen lines a window; the input ended halfway through its last window, and svc3 logged half once.
+        const lines = m === last || (m === 400 && s === 3) ? 8 : 16;
+        let errors = 0;
+        for (let i = 0; i < lines; i++) if (rng.next() < 0.01) errors++;
+        windows.push({
+          ...emptyWindow(`svc${s}`, m * width),
+          lines,
+          errors,
+          templates: { t: lines },
+          distinctTemplates: 1,
+        });
+      }
+    mergeChunkPartials(agg, 'f', { windows, sessions: [] }, width);
+    const options = { tenant: 't', threshold: DEFAULT_THRESHOLD, seed: 1, windowMs: width, sessions: false };
+    const serious = [...scoreAggregate(agg, options)]
+      .filter((d) => d.severity === 'high' || d.severity === 'critical')
+      .map((d) => `${d.service}@${Date.parse(d.timestamp ?? '') / width}`);
+    expect(serious).toEqual(['svc3@400']);
   });
 });
 

@@ -9,7 +9,13 @@ import { parseSessionKey } from '../model/session-key.js';
 import { createParser } from '../parse/parser.js';
 import type { LogFormat, ParsedRecord } from '../parse/record.js';
 import { TemplateMiner, type TemplateMinerOptions } from '../templates/drain.js';
-import { type Aggregate, fillSilentWindows, mergeChunkPartials, scoreAggregate } from './aggregate.js';
+import {
+  type Aggregate,
+  fillSilentWindows,
+  mergeChunkPartials,
+  scoreAggregate,
+  windowWidth,
+} from './aggregate.js';
 import type { ChunkResult, ChunkScorerOptions, LogModelState } from './chunk-scorer.js';
 import { EmptyInputError } from './errors.js';
 import { countLines, sampleLines } from './reservoir.js';
@@ -79,6 +85,8 @@ export interface AnalyzeSummary {
   referenceLines: number;
   sessions: number;
   windows: number;
+  /** Width of the windows, ms: the run's, or wider when there were too many (see `MAX_WINDOWS`). */
+  windowMs: number;
   anomalies: { line: number; session: number; window: number; bySeverity: Record<Severity, number> };
   top: Detection[];
   /** Per input line, when `keepLineScores`: the line's score raised to its session's. */
@@ -162,12 +170,15 @@ export async function analyzeLogs(options: AnalyzeOptions): Promise<AnalyzeSumma
     trainPool?.start({ model, options: { ...scorerOptions, json: false, keepLineScores: false, top: 0 } });
 
     // 2. With separate training files, their sessions and windows are the reference for those models.
-    let trainWindows: Aggregate['windows'] | null = null;
-    let trainSessions: Aggregate['sessions'] | null = null;
+    let trainAggregate: Aggregate | null = null;
     if (trainPool) {
-      const agg = await runFiles(trainFiles, trainPool, { chunkBytes, maxLineBytes, signal }, () => {});
-      trainWindows = agg.windows;
-      trainSessions = agg.sessions;
+      const agg = await runFiles(
+        trainFiles,
+        trainPool,
+        { chunkBytes, windowMs, maxLineBytes, signal },
+        () => {},
+      );
+      trainAggregate = { windows: agg.windows, sessions: agg.sessions, windowMs: agg.windowMs };
     }
 
     // 3. Score every line.
@@ -176,20 +187,25 @@ export async function analyzeLogs(options: AnalyzeOptions): Promise<AnalyzeSumma
     const lineSessions: (string | null)[] | null = keepLineScores ? [] : null;
     const bySeverity: Record<Severity, number> = { low: 0, medium: 0, high: 0, critical: 0 };
     let lineAnomalies = 0;
-    const agg = await runFiles(files, pool, { chunkBytes, maxLineBytes, signal, onProgress }, async (r) => {
-      if (r.output && output) await output(r.output);
-      for (const d of r.top) topLines.offer(d);
-      for (const [k, v] of Object.entries(r.anomalies) as [Severity, number][]) {
-        bySeverity[k] += v;
-        lineAnomalies += v;
-      }
-      if (lineScores && lineSessions && r.lineScores && r.lineSessions) {
-        for (let i = 0; i < r.lineScores.length; i++) {
-          lineScores.push(r.lineScores[i]);
-          lineSessions.push(r.lineSessions[i]);
+    const agg = await runFiles(
+      files,
+      pool,
+      { chunkBytes, windowMs, maxLineBytes, signal, onProgress },
+      async (r) => {
+        if (r.output && output) await output(r.output);
+        for (const d of r.top) topLines.offer(d);
+        for (const [k, v] of Object.entries(r.anomalies) as [Severity, number][]) {
+          bySeverity[k] += v;
+          lineAnomalies += v;
         }
-      }
-    });
+        if (lineScores && lineSessions && r.lineScores && r.lineSessions) {
+          for (let i = 0; i < r.lineScores.length; i++) {
+            lineScores.push(r.lineScores[i]);
+            lineSessions.push(r.lineSessions[i]);
+          }
+        }
+      },
+    );
     if (agg.lines === 0) throw new EmptyInputError(`no lines to analyze in ${files.join(', ')}`);
     onProgress?.({ phase: 'finishing', bytes: agg.bytes, totalBytes: agg.bytes, lines: agg.lines });
     // The workers' memory goes before the sessions and windows are scored here.
@@ -201,9 +217,7 @@ export async function analyzeLogs(options: AnalyzeOptions): Promise<AnalyzeSumma
     let sessionAnomalies = 0;
     let windowAnomalies = 0;
     const sessionScores = new Map<string, number>();
-    const reference = trainPool
-      ? { windows: trainWindows ?? new Map(), sessions: trainSessions ?? new Map() }
-      : null;
+    const reference = trainPool ? (trainAggregate ?? { windows: new Map(), sessions: new Map() }) : null;
     // Their JSON lines go out in batches: one write for each of tens of thousands of windows costs seconds.
     let batch: string[] = [];
     let batchChars = 0;
@@ -253,7 +267,8 @@ export async function analyzeLogs(options: AnalyzeOptions): Promise<AnalyzeSumma
       templates: model.templates,
       referenceLines,
       sessions: agg.sessions.size,
-      windows: fillSilentWindows(agg.windows, windowMs).length,
+      windows: fillSilentWindows(agg.windows, windowWidth(agg, windowMs)).length,
+      windowMs: windowWidth(agg, windowMs),
       anomalies: { line: lineAnomalies, session: sessionAnomalies, window: windowAnomalies, bySeverity },
       top: allTop.sorted(),
       lineScores: finalLineScores,
@@ -296,6 +311,7 @@ interface FilesAggregate extends Aggregate {
 
 interface RunFilesOptions {
   chunkBytes: number;
+  windowMs: number;
   maxLineBytes: number;
   signal?: AbortSignal;
   onProgress?: (p: AnalyzeProgress) => void;
@@ -304,7 +320,7 @@ interface RunFilesOptions {
 async function runFiles(
   files: readonly string[],
   pool: ScoringPool,
-  { chunkBytes, maxLineBytes, signal, onProgress }: RunFilesOptions,
+  { chunkBytes, windowMs, maxLineBytes, signal, onProgress }: RunFilesOptions,
   consume: (r: ChunkResult) => Promise<void> | void,
 ): Promise<FilesAggregate> {
   const agg: FilesAggregate = {
@@ -331,7 +347,7 @@ async function runFiles(
     agg.lines += r.lines;
     agg.invalidUtf8 += r.invalidUtf8;
     agg.truncated += r.truncated;
-    mergeChunkPartials(agg, head.source, r);
+    mergeChunkPartials(agg, head.source, r, windowMs);
     await consume(r);
     if (r.inputMemory) inputMemory.push(r.inputMemory);
     if (r.output && r.output.byteLength > 0) outputMemory.push(r.output.buffer as ArrayBuffer);

@@ -92,6 +92,14 @@ export async function runAnalysis(o: AnalyzeCliOptions): Promise<AnalyzeSummary>
   }
 }
 
+/** `90 s`, `1 min`, `8 min`, `2 h` … for a window width in ms. */
+function duration(ms: number): string {
+  const s = ms / 1000;
+  if (s < 60 || s % 60 !== 0) return `${s} s`;
+  const min = s / 60;
+  return min < 60 || min % 60 !== 0 ? `${min} min` : `${min / 60} h`;
+}
+
 /** Human summary of a run. */
 export function describeSummary(s: AnalyzeSummary, seconds: number): string {
   const a = s.anomalies;
@@ -99,7 +107,7 @@ export function describeSummary(s: AnalyzeSummary, seconds: number): string {
   return [
     `Analyzed ${s.lines.toLocaleString('en')} lines (${(s.bytes / 1e6).toFixed(1)} MB, format ${s.format}) in ${seconds.toFixed(1)} s: ` +
       `${(s.bytes / 1e6 / Math.max(seconds, 1e-3)).toFixed(1)} MB/s.`,
-    `Reference sample ${s.referenceLines.toLocaleString('en')} lines, ${s.templates} templates; ${s.sessions} sessions; ${s.windows} service windows.`,
+    `Reference sample ${s.referenceLines.toLocaleString('en')} lines, ${s.templates} templates; ${s.sessions} sessions; ${s.windows} service windows of ${duration(s.windowMs)}.`,
     `Anomalies at θ=${s.threshold}: ${a.line} lines, ${a.session} sessions, ${a.window} windows ` +
       `(critical ${sev.critical}, high ${sev.high}, medium ${sev.medium}, low ${sev.low}).`,
     ...(s.invalidUtf8 > 0 ? [`${s.invalidUtf8} invalid UTF-8 sequences were replaced.`] : []),
