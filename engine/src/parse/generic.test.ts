@@ -87,8 +87,12 @@ describe('generic parser', () => {
     ).toMatchObject({
       timestamp: Date.parse('2016-09-29T00:00:46Z'),
       level: 'info',
-      message: 'CBS    Loading offline registry hive',
+      service: 'CBS',
+      message: 'Loading offline registry hive',
     });
+    // One space is the message's own.
+    expect(parse('2024-05-01 10:00:00 INFO Loading  the cache')).toMatchObject({ service: null });
+    expect(parse('2024-05-01 10:00:00 INFO Loading the cache')).toMatchObject({ service: null });
     expect(parse('2024-05-01 10:00:00 - worker-3: job 77 done')).toMatchObject({
       service: 'worker-3',
       message: 'job 77 done',

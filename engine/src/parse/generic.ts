@@ -182,7 +182,10 @@ class GenericScanner {
     return true;
   }
 
-  /** A service at `from`: `[name]`, `name:`, `dotted.logger -`, or after a glued level `name:`; where the rest starts. */
+  /**
+   * A service at `from`: `[name]`, `name:`, `dotted.logger -`, after a level a name set off by three or more spaces, or
+   * after a glued level `name:`; where the rest starts.
+   */
   private findService(from: number): number {
     const line = this.line;
     if (from >= line.length) return from;
@@ -204,6 +207,20 @@ class GenericScanner {
       return skipSpaces(line, end);
     }
     const after = skipSpaces(line, end);
+    // Column layout after a level (`Info      CBS    Loaded …`): a name that three or more spaces set off (two
+    // may be a message's own typing).
+    if (
+      this.level !== null &&
+      after - end >= 3 &&
+      after < line.length &&
+      line.charCodeAt(end) === SPACE &&
+      line.charCodeAt(end + 1) === SPACE &&
+      line.charCodeAt(end + 2) === SPACE &&
+      isServiceName(line, from, end)
+    ) {
+      this.service = line.slice(from, end);
+      return after;
+    }
     if (line.charCodeAt(after) !== DASH || line.charCodeAt(after + 1) !== SPACE) return from;
     const dot = line.indexOf('.', from);
     if (dot < 0 || dot >= end || !isServiceName(line, from, end)) return from;
