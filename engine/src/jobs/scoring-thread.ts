@@ -1,6 +1,7 @@
 import { parentPort } from 'node:worker_threads';
 import type { Detection } from '../model/detection.js';
 import {
+  type Aggregate,
   emptyAggregate,
   mergeChunkPartials,
   type ScoreAggregateOptions,
@@ -27,7 +28,20 @@ export type ScoringRequest =
       /** Whether `lines` are all of that job's lines. */
       whole: boolean;
     }
-  | { id: number; type: 'finalize'; input: FinalizeInput }
+  /**
+   * Chunk partials merged ahead of a `finalize` on the same thread: a long job's partials come in batches, so that
+   * the thread never holds them all at once (its heap is bounded; its aggregate is, see `MAX_WINDOWS`).
+   */
+  | {
+      id: number;
+      type: 'merge';
+      /** The same for the merges and the finalize of one job's end. */
+      run: number;
+      source: string;
+      partials: FinalizeInput['partials'];
+      windowMs: number;
+    }
+  | { id: number; type: 'finalize'; run?: number; input: FinalizeInput }
   | {
       id: number;
       type: 'score';
@@ -39,7 +53,10 @@ export type ScoringRequest =
       task: ChunkTask;
     };
 
-/** What the end of a job scores: its chunks' partial sessions and windows, in chunk order. */
+/**
+ * What the end of a job scores: its chunks' partial sessions and windows, in chunk order (after those of the `merge`
+ * requests sent to the thread before it).
+ */
 export interface FinalizeInput {
   source: string;
   partials: {
@@ -67,17 +84,30 @@ const SCORERS_KEPT = 16;
 const port = parentPort;
 if (port) {
   const scorers = new Map<string, ChunkScorer>();
+  // The aggregate of the `merge` requests of the finalize in progress on this thread, and its run (a run left
+  // unfinished, by a failure on the other side, is dropped by the next one).
+  let merging: Aggregate | null = null;
+  let mergingRun = -1;
   port.on('message', (req: ScoringRequest) => {
     let reply: ScoringReply;
     try {
-      if (req.type === 'train') {
+      if (req.type === 'merge') {
+        if (merging === null || mergingRun !== req.run) {
+          merging = emptyAggregate();
+          mergingRun = req.run;
+        }
+        for (const p of req.partials) mergeChunkPartials(merging, req.source, p, req.windowMs);
+        reply = { id: req.id, ok: true };
+      } else if (req.type === 'train') {
         reply = {
           id: req.id,
           ok: true,
           model: trainJobModel(req.lines, req.options, req.burstJob, req.whole),
         };
       } else if (req.type === 'finalize') {
-        reply = { id: req.id, ok: true, final: finalize(req.input) };
+        const agg = merging !== null && mergingRun === req.run ? merging : emptyAggregate();
+        merging = null;
+        reply = { id: req.id, ok: true, final: finalize(agg, req.input) };
       } else {
         let scorer = scorers.get(req.key);
         if (!scorer) {
@@ -92,14 +122,14 @@ if (port) {
         reply = { id: req.id, ok: true, result: scorer.score(req.task) };
       }
     } catch (err) {
+      if (req.type === 'merge') merging = null;
       reply = { id: req.id, ok: false, message: err instanceof Error ? err.message : String(err) };
     }
     port.postMessage(reply);
   });
 }
 
-function finalize({ source, partials, options }: FinalizeInput): FinalizeResult {
-  const agg = emptyAggregate();
+function finalize(agg: Aggregate, { source, partials, options }: FinalizeInput): FinalizeResult {
   for (const p of partials) mergeChunkPartials(agg, source, p, options.windowMs);
   const detections: Detection[] = [];
   let windows = 0;

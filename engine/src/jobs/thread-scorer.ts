@@ -28,6 +28,9 @@ export interface Scorer {
   close(): Promise<void>;
 }
 
+/** Chunk partials sent to a scoring thread in one message at the end of a job (see {@link ThreadScorer.finalize}). */
+export const FINALIZE_BATCH = 64;
+
 /** A fault inside a scoring thread. */
 export class ScoringThreadError extends Error {
   override name = 'ScoringThreadError';
@@ -69,11 +72,39 @@ export class ThreadScorer implements Scorer {
     return reply.model;
   }
 
+  /**
+   * Scores a job's sessions and windows on one thread, its chunks' partials sent {@link FINALIZE_BATCH} at a time: a
+   * job of thousands of chunks sent in one message was more than the thread's heap holds.
+   */
   async finalize(input: FinalizeInput): Promise<FinalizeResult> {
-    const reply = await this.request((id) => ({ id, type: 'finalize', input }));
-    if (!reply.ok || !reply.final)
-      throw new ScoringThreadError(reply.ok ? 'no result came back' : reply.message);
-    return reply.final;
+    const slot = await this.acquire();
+    try {
+      const { partials } = input;
+      const run = this.nextId;
+      let at = 0;
+      for (; partials.length - at > FINALIZE_BATCH; at += FINALIZE_BATCH) {
+        const reply = await this.send(slot, {
+          id: this.nextId++,
+          type: 'merge',
+          run,
+          source: input.source,
+          partials: partials.slice(at, at + FINALIZE_BATCH),
+          windowMs: input.options.windowMs,
+        });
+        if (!reply.ok) throw new ScoringThreadError(reply.message);
+      }
+      const reply = await this.send(slot, {
+        id: this.nextId++,
+        type: 'finalize',
+        run,
+        input: { ...input, partials: at === 0 ? partials : partials.slice(at) },
+      });
+      if (!reply.ok || !reply.final)
+        throw new ScoringThreadError(reply.ok ? 'no result came back' : reply.message);
+      return reply.final;
+    } finally {
+      this.release(slot);
+    }
   }
 
   async score(

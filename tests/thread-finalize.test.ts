@@ -1,0 +1,56 @@
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { emptyWindow, type WindowStats } from '../engine/src/features/window-stats.js';
+import { emptyAggregate, mergeChunkPartials, scoreAggregate } from '../engine/src/pipeline/aggregate.js';
+import { ROOT } from './cli-helpers.js';
+
+// The scorer starts its threads from the built engine (a thread runs JavaScript files).
+type ThreadScorerModule = typeof import('../engine/src/jobs/thread-scorer.js');
+const { ThreadScorer, FINALIZE_BATCH } = (await import(
+  join(ROOT, 'engine', 'dist', 'jobs', 'thread-scorer.js')
+)) as ThreadScorerModule;
+
+const MINUTE = 60_000;
+const options = { tenant: 't', threshold: 0.5, seed: 1, windowMs: MINUTE, sessions: false, idPrefix: 'j:' };
+
+/** Chunk `c`'s windows: three services over ten minutes, with a flood in one window and a silence in another. */
+function partial(c: number): { windows: WindowStats[]; sessions: [] } {
+  const windows: WindowStats[] = [];
+  for (let m = c * 10; m < c * 10 + 10; m++)
+    for (const service of ['api', 'db', 'queue']) {
+      const lines = service === 'api' && m === 777 ? 900 : service === 'db' && m === 555 ? 0 : 40 + (m % 7);
+      if (lines > 0)
+        windows.push({
+          ...emptyWindow(service, m * MINUTE),
+          lines,
+          templates: { t: lines },
+          distinctTemplates: 1,
+        });
+    }
+  return { windows, sessions: [] };
+}
+
+describe('ThreadScorer.finalize', () => {
+  let scorer: InstanceType<typeof ThreadScorer> | null = null;
+  afterEach(async () => {
+    await scorer?.close();
+    scorer = null;
+  });
+
+  it('sends a long job’s partials in batches and scores them as one aggregate', async () => {
+    scorer = new ThreadScorer(1);
+    const partials = Array.from({ length: 3 * FINALIZE_BATCH + 5 }, (_, c) => partial(c));
+    const agg = emptyAggregate();
+    for (const p of partials) mergeChunkPartials(agg, 'f', p, MINUTE);
+    const expected = [...scoreAggregate(agg, options)];
+    const final = await scorer.finalize({ source: 'f', partials, options });
+    expect(final.windows).toBe(expected.length);
+    expect(final.detections).toEqual(expected.filter((d) => d.severity !== null));
+    expect(final.detections.map((d) => d.id)).toEqual(
+      expect.arrayContaining(['j:f:window:api:46620000', 'j:f:window:db:33300000']),
+    );
+    // The thread starts the next job from nothing.
+    const again = await scorer.finalize({ source: 'g', partials: partials.slice(0, 3), options });
+    expect(again.windows).toBe(90);
+  });
+});
