@@ -57,6 +57,15 @@ describe('WindowModel', () => {
     expect(errors?.score).toBeGreaterThanOrEqual(DEFAULT_THRESHOLD);
   });
 
+  it('names the width of windows that are not a minute', () => {
+    const at = 2 * 24 * 60 * MIN + 6 * 60 * MIN;
+    const w = window(at, 180, 60, { a: 126, b: 54 });
+    expect(model.score(w)?.explanation).toMatch(/ in the window from /);
+    expect(model.score(w, false, 16 * MIN)?.explanation).toMatch(/ in the 16-minute window from /);
+    expect(model.score(w, false, 2 * 60 * MIN)?.explanation).toMatch(/ in the 2-hour window from /);
+    expect(model.score(w, false, 90_000)?.explanation).toMatch(/ in the 90-second window from /);
+  });
+
   it('flags an error burst, a flood, a silence and a new mix, with expected values', () => {
     const at = 2 * 24 * 60 * MIN + 6 * 60 * MIN; // 06:00 on day 3: expected ≈ 180 lines
     const burst = model.score(window(at, 180, 60, { a: 126, b: 54 }));

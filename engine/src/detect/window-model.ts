@@ -163,9 +163,10 @@ export class WindowModel {
   /**
    * Scores a window of a known service; null for a service the model never saw. A `cut` window is one the input's
    * start or end fell in: it shows only part of its time, so its volume (and 3σ and Isolation Forest, which read the
-   * volume) says nothing, and it is not taken for a silence.
+   * volume) says nothing, and it is not taken for a silence. `widthMs`, the windows' width, is named in the
+   * explanation when it is not a minute.
    */
-  score(w: WindowStats, cut = false): WindowScore | null {
+  score(w: WindowStats, cut = false, widthMs = MINUTE_MS): WindowScore | null {
     const d = this.detectorInputs(w);
     if (!d) return null;
     const verdicts: DetectorVerdict[] = [];
@@ -214,7 +215,7 @@ export class WindowModel {
       lower,
       upper,
       floor: silent ? 'high' : null,
-      explanation: explainWindow(w, feature, observed, expected, lower, upper, result.score, silent),
+      explanation: explainWindow(w, feature, observed, expected, lower, upper, result.score, silent, widthMs),
     };
   }
 
@@ -255,6 +256,17 @@ export class WindowModel {
     this.inputs.set(w, { lines: w.lines, inputs });
     return inputs;
   }
+}
+
+const MINUTE_MS = 60_000;
+
+/** `window`, or `16-minute window`, `90-second window`, `2-hour window` for windows that are not a minute. */
+function windowNoun(widthMs: number): string {
+  if (widthMs === MINUTE_MS) return 'window';
+  const s = widthMs / 1000;
+  if (s % 3600 === 0) return `${s / 3600}-hour window`;
+  if (s % 60 === 0) return `${s / 60}-minute window`;
+  return `${s}-second window`;
 }
 
 /** Detectors that read a window's volume, which a window cut by the input's edges does not show whole. */
@@ -351,21 +363,23 @@ function explainWindow(
   upper: number,
   score: number,
   silent: boolean,
+  widthMs: number,
 ): string {
   // Read by people: minutes in UTC, e.g. "2026-11-22 06:56 UTC".
   const at = `${new Date(w.start).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  const windowText = windowNoun(widthMs);
   if (silent)
-    return `${w.service} logged nothing in the window from ${at}; about ${fmt(expected)} lines were expected.`;
+    return `${w.service} logged nothing in the ${windowText} from ${at}; about ${fmt(expected)} lines were expected.`;
   const range = `(normal ${fmt(lower)} to ${fmt(upper)})`;
-  if (score < 0.3) return `${w.service} behaved as usual in the window from ${at}.`;
+  if (score < 0.3) return `${w.service} behaved as usual in the ${windowText} from ${at}.`;
   switch (feature) {
     case 'volume':
-      return `${w.service} logged ${fmt(observed)} lines in the window from ${at} against an expected ${fmt(expected)} ${range}.`;
+      return `${w.service} logged ${fmt(observed)} lines in the ${windowText} from ${at} against an expected ${fmt(expected)} ${range}.`;
     case 'error_ratio':
-      return `${w.service} error ratio ${(observed * 100).toFixed(1)}% in the window from ${at} against an expected ${(expected * 100).toFixed(1)}%.`;
+      return `${w.service} error ratio ${(observed * 100).toFixed(1)}% in the ${windowText} from ${at} against an expected ${(expected * 100).toFixed(1)}%.`;
     case 'template_mix':
-      return `${w.service} logged an unusual mix of messages in the window from ${at} (divergence ${fmt(observed)} against a usual ${fmt(expected)}).`;
+      return `${w.service} logged an unusual mix of messages in the ${windowText} from ${at} (divergence ${fmt(observed)} against a usual ${fmt(expected)}).`;
     case 'latency_p95':
-      return `${w.service} p95 latency ${fmt(observed)} ms in the window from ${at} against an expected ${fmt(expected)} ms ${range}.`;
+      return `${w.service} p95 latency ${fmt(observed)} ms in the ${windowText} from ${at} against an expected ${fmt(expected)} ms ${range}.`;
   }
 }

@@ -199,7 +199,11 @@ export function* scoreAggregate(agg: Aggregate, options: ScoreAggregateOptions):
   const edges = sourceEdges(windows);
   for (const w of windows) {
     const edge = edges.get(w.source);
-    const r = windowModel.score(w, edge !== undefined && (w.start === edge.first || w.start === edge.last));
+    const r = windowModel.score(
+      w,
+      edge !== undefined && (w.start === edge.first || w.start === edge.last),
+      width,
+    );
     if (!r) continue;
     const score = round4(r.floor && r.score < threshold ? threshold : r.score);
     yield {
