@@ -90,9 +90,9 @@ class GenericScanner {
         end > at &&
         end - at <= MAX_PREFIX_LENGTH &&
         next > end &&
-        normalizeLevel(line.slice(at, end)) === null &&
         this.time.scan(line, next, this.year) &&
-        isClockTime(line, next, this.time.end)
+        isClockTime(line, next, this.time.end) &&
+        normalizeLevel(line.slice(at, end)) === null
       ) {
         categorical.prefix = line.slice(at, end);
         found = true;

@@ -170,16 +170,9 @@ export async function analyzeLogs(options: AnalyzeOptions): Promise<AnalyzeSumma
     trainPool?.start({ model, options: { ...scorerOptions, json: false, keepLineScores: false, top: 0 } });
 
     // 2. With separate training files, their sessions and windows are the reference for those models.
-    let trainAggregate: Aggregate | null = null;
-    if (trainPool) {
-      const agg = await runFiles(
-        trainFiles,
-        trainPool,
-        { chunkBytes, windowMs, maxLineBytes, signal },
-        () => {},
-      );
-      trainAggregate = { windows: agg.windows, sessions: agg.sessions, windowMs: agg.windowMs };
-    }
+    const reference: Aggregate | null = trainPool
+      ? await runFiles(trainFiles, trainPool, { chunkBytes, windowMs, maxLineBytes, signal }, () => {})
+      : null;
 
     // 3. Score every line.
     const topLines = new TopDetections(top);
@@ -217,7 +210,6 @@ export async function analyzeLogs(options: AnalyzeOptions): Promise<AnalyzeSumma
     let sessionAnomalies = 0;
     let windowAnomalies = 0;
     const sessionScores = new Map<string, number>();
-    const reference = trainPool ? (trainAggregate ?? { windows: new Map(), sessions: new Map() }) : null;
     // Their JSON lines go out in batches: one write for each of tens of thousands of windows costs seconds.
     let batch: string[] = [];
     let batchChars = 0;
