@@ -117,6 +117,52 @@ describe('mergeChunkPartials windows', () => {
     expect(all.reduce((n, w) => n + w.lines, 0)).toBe(2 * chunks * perChunk * services);
     expect(all.every((w) => w.lines === 8 && w.templates.t === 8)).toBe(true);
   });
+
+  it("keeps every field of a chunk's windows and sessions from another thread, and counts any template id", () => {
+    const agg = emptyAggregate();
+    const window = {
+      ...emptyWindow('api', 0),
+      lines: 3,
+      errors: 1,
+      templates: { a1: 2, ['__proto__']: 1 },
+      distinctTemplates: 2,
+      latencyBins: [1, 2, ...new Array(62).fill(0)],
+      latencyCount: 3,
+      samples: ['x'],
+    };
+    const session = {
+      id: 's1',
+      service: 'api',
+      events: ['a1'],
+      first: 5,
+      last: 9,
+      firstLine: 1,
+      samples: ['x'],
+    };
+    for (let i = 0; i < 2; i++)
+      mergeChunkPartials(agg, 'f', structuredClone({ windows: [window], sessions: [session] }), MINUTE);
+    const merged = agg.windows.get(`f\u0000${windowKey('api', 0)}`) as SourceWindow;
+    expect(merged).toMatchObject({
+      source: 'f',
+      service: 'api',
+      start: 0,
+      lines: 6,
+      errors: 2,
+      latencyCount: 6,
+    });
+    expect(merged.latencyBins?.slice(0, 2)).toEqual([2, 4]);
+    expect(Object.getPrototypeOf(merged.templates)).toBeNull();
+    expect(Object.entries(merged.templates)).toEqual([
+      ['a1', 4],
+      ['__proto__', 2],
+    ]);
+    expect(agg.sessions.get('f\u0000s1')).toEqual({
+      ...session,
+      events: ['a1', 'a1'],
+      samples: ['x', 'x'],
+      source: 'f',
+    });
+  });
 });
 
 describe('scoreAggregate windows', () => {
