@@ -105,6 +105,28 @@ describe('SessionModel', () => {
     expect(swapped.evidence.lof).toBe(plain.evidence.lof);
   });
 
+  it('scores every session of a sequence as it would score it first (scores kept by sequence)', () => {
+    const sessions = workflow(3000, 8);
+    const options = { maxReferenceSessions: 500, seed: 3 };
+    // Some scored as their own (leave-one-out), some not; some cut at their start.
+    const ask = (m: SessionModel, i: number) =>
+      m.score(sessions[i], i % 5 === 0 ? undefined : i, {
+        cut: i % 7 === 0 ? { start: true, end: false } : null,
+      });
+    const a = SessionModel.fit(sessions, options);
+    const forward = sessions.map((_, i) => ask(a, i));
+    const b = SessionModel.fit(sessions, options);
+    const backward = sessions.map((_, i) => sessions.length - 1 - i).map((i) => ask(b, i));
+    expect(backward.reverse()).toEqual(forward);
+    // Calibration sessions keep their own out-of-bag forest scores: the same sequence scores differently there.
+    const forest = new Set(forward.map((r) => r.evidence.isolationForest));
+    expect(forest.size).toBeGreaterThan(new Set(sessions.map((s) => s.join())).size);
+    // Another namer of events gets explanations of its own.
+    const odd = ['open', 'read', 'panic', 'write', 'close'];
+    expect(a.score(odd, undefined, { nameOf: (e) => `<${e}>` }).explanation).toContain('<panic>');
+    expect(a.score(odd, undefined, { nameOf: (e) => `[${e}]` }).explanation).toContain('[panic]');
+  });
+
   it('calibrates on a bounded reservoir but counts every session', () => {
     const sessions = workflow(3000, 5);
     const small = SessionModel.fit(sessions, { maxReferenceSessions: 400, lofReference: 100 });

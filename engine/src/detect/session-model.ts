@@ -120,6 +120,12 @@ const LOF_TAIL_EXPONENT = 10;
 /** Feature vectors whose density scores a model keeps; past it, it starts over. */
 const MAX_DENSITIES = 65_536;
 
+/** Scores of event sequences a model keeps (see {@link SessionModel.score}); past it, it starts over. */
+const MAX_SCORES_KEPT = 65_536;
+
+/** Longest event sequence whose score is kept: longer ones rarely repeat, and their key would cost more. */
+const MAX_KEPT_SEQUENCE = 64;
+
 /** Fewest reference sessions a model is fit on. */
 export const MIN_REFERENCE_SESSIONS = 2;
 
@@ -162,6 +168,13 @@ export class SessionModel {
    * requests, a block's steps), and both scores depend on the features only.
    */
   private readonly densities = new Map<string, { forest: number; lof: number }>();
+  /**
+   * Scores by event sequence, leave-one-out flag and cut ends, for sessions outside the calibration sample: those
+   * depend on nothing else, and a log's sessions repeat a few sequences (a trace of one request type, a block's
+   * steps). Valid for one namer of events ({@link SessionContext.nameOf}).
+   */
+  private readonly kept = new Map<string, SessionScore>();
+  private keptNamer: SessionContext['nameOf'] = undefined;
 
   private constructor(
     private readonly weights: SessionDetectorWeights,
@@ -257,13 +270,26 @@ export class SessionModel {
    * input without separate training data), `ownIndex`, its index among them, has it scored leave-one-out, as the
    * calibration sessions were: against the other sessions, so that what only this session did counts as unseen,
    * with its out-of-bag forest score. Only a model made by {@link SessionModel.fit} in this process knows its
-   * sessions. `context` names its events and says which of its ends the input may have cut.
+   * sessions. `context` names its events and says which of its ends the input may have cut. Sessions of the same
+   * sequence may get the same result object: read it, do not change it.
    */
   score(sequence: readonly string[], ownIndex?: number, context: SessionContext = {}): SessionScore {
     const fitted = this.fitted;
     if (ownIndex !== undefined && (fitted === null || !(ownIndex >= 0 && ownIndex < fitted.sessions)))
       throw new RangeError(`session ${ownIndex} is not one this model was fit on`);
     const row = ownIndex === undefined ? undefined : fitted?.rowOf.get(ownIndex);
+    // A calibration session has a forest score of its own (out of bag); any other is its sequence's.
+    let keptKey: string | null = null;
+    if (row === undefined && sequence.length <= MAX_KEPT_SEQUENCE) {
+      if (context.nameOf !== this.keptNamer) {
+        this.kept.clear();
+        this.keptNamer = context.nameOf;
+      }
+      const cut = context.cut;
+      keptKey = `${ownIndex === undefined ? 0 : 1}${cut?.start ? 1 : 0}${cut?.end ? 1 : 0}${sequence.join('\u0000')}`;
+      const kept = this.kept.get(keptKey);
+      if (kept !== undefined) return kept;
+    }
     const { p: noveltyP, evidence: novelty } = this.novelty.assess(
       sequence,
       { reference: ownIndex !== undefined, calibration: row !== undefined },
@@ -312,12 +338,17 @@ export class SessionModel {
       tailProbabilities: p,
       strongest,
     };
-    return {
+    const result: SessionScore = {
       score: round4(scoreFromTailProbability(combined)),
       detectors,
       evidence,
       explanation: explainSession(evidence, context.nameOf),
     };
+    if (keptKey !== null) {
+      if (this.kept.size >= MAX_SCORES_KEPT) this.kept.clear();
+      this.kept.set(keptKey, result);
+    }
+    return result;
   }
 
   /** Serializable state. */
