@@ -44,7 +44,8 @@ export function emptyAggregate(): Aggregate {
 /**
  * Merges one chunk's partial windows and sessions into `agg`; chunks must come in order. `windowMs` is the run's
  * window width; when the windows outnumber {@link MAX_WINDOWS}, they are merged into windows twice as wide (again
- * until they are at most half of it), and the chunks after go into windows that wide.
+ * until they are at most half of it), and the chunks after go into windows that wide. The partial's sessions are
+ * taken over, not copied: their arrays become the aggregate's and change with it.
  */
 export function mergeChunkPartials(
   agg: Aggregate,
@@ -75,12 +76,32 @@ export function mergeChunkPartials(
     agg.windows = windows;
     agg.windowMs = wider;
   }
+  if (partial.sessions.length === 0) return;
+  let strings = internedStrings.get(agg);
+  if (strings === undefined) {
+    strings = new Map();
+    internedStrings.set(agg, strings);
+  }
   for (const s of partial.sessions) {
+    // Each chunk's copy of a template id or service name is a string of its own: the aggregate keeps one of each.
+    const events = s.events;
+    for (let i = 0; i < events.length; i++) events[i] = interned(strings, events[i]);
+    if (s.service !== null) s.service = interned(strings, s.service);
     const key = `${source}\u0000${s.id}`;
     const prev = agg.sessions.get(key);
     if (prev) mergeSession(prev, s);
     else agg.sessions.set(key, sourceSession(s, source));
   }
+}
+
+/** The one copy of each template id and service name an aggregate's sessions hold (see {@link mergeChunkPartials}). */
+const internedStrings = new WeakMap<Aggregate, Map<string, string>>();
+
+function interned(strings: Map<string, string>, s: string): string {
+  const kept = strings.get(s);
+  if (kept !== undefined) return kept;
+  strings.set(s, s);
+  return s;
 }
 
 /*
