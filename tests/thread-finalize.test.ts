@@ -6,7 +6,7 @@ import { ROOT } from './cli-helpers.js';
 
 // The scorer starts its threads from the built engine (a thread runs JavaScript files).
 type ThreadScorerModule = typeof import('../engine/src/jobs/thread-scorer.js');
-const { ThreadScorer, FINALIZE_BATCH } = (await import(
+const { ThreadScorer, FINALIZE_BATCH, FINALIZE_BATCH_SESSIONS } = (await import(
   join(ROOT, 'engine', 'dist', 'jobs', 'thread-scorer.js')
 )) as ThreadScorerModule;
 
@@ -52,5 +52,34 @@ describe('ThreadScorer.finalize', () => {
     // The thread starts the next job from nothing.
     const again = await scorer.finalize({ source: 'g', partials: partials.slice(0, 3), options });
     expect(again.windows).toBe(90);
+  });
+
+  it('sends chunks of many sessions a few at a time and scores their sessions as one aggregate', async () => {
+    scorer = new ThreadScorer(1);
+    // Four chunks, each more than half a batch of sessions; a session of each chunk goes on into the next.
+    const perChunk = Math.ceil(FINALIZE_BATCH_SESSIONS * 0.6);
+    const partials = Array.from({ length: 4 }, (_, c) => ({
+      windows: partial(c).windows,
+      sessions: Array.from({ length: perChunk }, (_, i) => {
+        const id = i === 0 && c > 0 ? `s${c - 1}:${perChunk - 1}` : `s${c}:${i}`;
+        return {
+          id,
+          service: 'api',
+          events: i % 997 === 5 ? ['open', 'boom'] : ['open', i % 2 === 0 ? 'read' : 'write', 'close'],
+          first: (c * 10 + (i % 10)) * MINUTE,
+          last: (c * 10 + (i % 10)) * MINUTE + 500,
+          firstLine: c * perChunk + i + 1,
+          samples: [`line ${c}:${i}`],
+        };
+      }),
+    }));
+    const withSessions = { ...options, sessions: true };
+    const agg = emptyAggregate();
+    for (const p of structuredClone(partials)) mergeChunkPartials(agg, 'f', p, MINUTE);
+    const expected = [...scoreAggregate(agg, withSessions)];
+    const final = await scorer.finalize({ source: 'f', partials, options: withSessions });
+    expect(final.sessions).toBe(4 * perChunk - 3);
+    expect(final.detections).toEqual(expected.filter((d) => d.severity !== null));
+    expect(final.detections.filter((d) => d.kind === 'session').length).toBeGreaterThan(0);
   });
 });

@@ -13,6 +13,8 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(ConfigError);
     expect(() => loadConfig({ TENANT_API_KEYS: '{"a":' })).toThrow(/TENANT_API_KEYS/);
     expect(() => loadConfig({ OLLAMA_HOST: 'http://127.0.0.1:11434' })).toThrow(/OLLAMA_MODEL/);
+    expect(() => loadConfig({ OUTLIER_MAX_JOB_SESSIONS: '0' })).toThrow(/OUTLIER_MAX_JOB_SESSIONS="0"/);
+    expect(loadConfig({ OUTLIER_MAX_JOB_SESSIONS: '5000' }).maxJobSessions).toBe(5000);
   });
 
   it('reads the tenant key map', () => {

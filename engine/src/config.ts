@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { DEFAULT_MAX_JOB_SESSIONS } from './jobs/session-cap.js';
 
 /** The Grafana app's folder beside the engine package (from `engine/src` and `engine/dist` alike). */
 const DEFAULT_UI_DIR = fileURLToPath(new URL('../../grafana-plugin', import.meta.url));
@@ -30,6 +31,7 @@ const EnvSchema = z.object({
     .positive()
     .default(100 * 2 ** 30),
   OUTLIER_KEEP_CHUNKS: z.stringbool().default(false),
+  OUTLIER_MAX_JOB_SESSIONS: z.coerce.number().int().min(1).default(DEFAULT_MAX_JOB_SESSIONS),
   OUTLIER_QUEUE_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_:.-]+$/)
@@ -62,6 +64,8 @@ export interface Config {
   workers: number | null;
   maxUploadBytes: number;
   keepChunks: boolean;
+  /** Sessions a job scores at most; later ones are counted in its summary, not scored. */
+  maxJobSessions: number;
   queuePrefix: string;
   /** A queue entry whose worker went silent this long is taken over by another worker. */
   claimIdleMs: number;
@@ -125,6 +129,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     workers: e.OUTLIER_WORKERS ?? null,
     maxUploadBytes: e.OUTLIER_MAX_UPLOAD_BYTES,
     keepChunks: e.OUTLIER_KEEP_CHUNKS,
+    maxJobSessions: e.OUTLIER_MAX_JOB_SESSIONS,
     queuePrefix: e.OUTLIER_QUEUE_PREFIX,
     claimIdleMs: e.OUTLIER_QUEUE_CLAIM_IDLE_MS,
     databaseSchema: e.OUTLIER_DATABASE_SCHEMA,

@@ -9,6 +9,7 @@ import type { JobRecord, Store } from '../store/store.js';
 import type { ChunkFiles } from './chunk-files.js';
 import { type JobModel, modelForJob, REFERENCE_LINES, scorerOptions } from './job-model.js';
 import { chunkReady, firstLineNumber, readLineAligned } from './line-aligned.js';
+import { capSessions, DEFAULT_MAX_JOB_SESSIONS } from './session-cap.js';
 import { suppressionPattern } from './suppression.js';
 import type { JobTask } from './tasks.js';
 import type { Scorer } from './thread-scorer.js';
@@ -51,6 +52,8 @@ export interface JobProcessorOptions {
   keepChunks?: boolean;
   /** Deliveries after which a failing task fails its job. @defaultValue 5 */
   maxDeliveries?: number;
+  /** Sessions a job scores at most (see {@link capSessions}). @defaultValue {@link DEFAULT_MAX_JOB_SESSIONS} */
+  maxSessions?: number;
   hooks?: JobProcessorHooks;
   seed?: number;
 }
@@ -82,6 +85,7 @@ export class JobProcessor {
   private readonly maxLineBytes: number;
   private readonly keepChunks: boolean;
   private readonly maxDeliveries: number;
+  private readonly maxSessions: number;
   private readonly hooks: JobProcessorHooks;
   private readonly seed: number;
   private readonly models = new Map<string, JobModel>();
@@ -96,6 +100,7 @@ export class JobProcessor {
     maxLineBytes = 65_536,
     keepChunks = false,
     maxDeliveries = 5,
+    maxSessions = DEFAULT_MAX_JOB_SESSIONS,
     hooks = {},
     seed = 0x5eed,
   }: JobProcessorOptions) {
@@ -107,6 +112,7 @@ export class JobProcessor {
     this.maxLineBytes = maxLineBytes;
     this.keepChunks = keepChunks;
     this.maxDeliveries = maxDeliveries;
+    this.maxSessions = maxSessions;
     this.hooks = hooks;
     this.seed = seed;
   }
@@ -339,10 +345,13 @@ export class JobProcessor {
       truncated += p.truncated;
       suppressedCount += p.suppressed;
     }
+    // Sessions are held until the end, in a bounded heap: past the cap, a job's later sessions are left out (and
+    // counted in its summary) rather than running the scoring thread out of memory.
+    const capped = capSessions(partials, this.maxSessions);
     // Sessions and windows are scored on a scoring thread: the process's own thread keeps serving the API.
     const result = await this.scorer.finalize({
       source: job.source,
-      partials: partials.map((p) => ({
+      partials: capped.partials.map((p) => ({
         windows: p.windows,
         sessions: p.sessions,
         eventNames: p.event_names,
@@ -382,6 +391,8 @@ export class JobProcessor {
       model_version: current.model_version,
       lines,
       sessions: result.sessions,
+      sessions_not_scored: capped.sessions,
+      session_lines_not_scored: capped.lines,
       windows: result.windows,
       invalid_utf8: invalidUtf8,
       truncated_lines: truncated,

@@ -31,6 +31,13 @@ export interface Scorer {
 /** Chunk partials sent to a scoring thread in one message at the end of a job (see {@link ThreadScorer.finalize}). */
 export const FINALIZE_BATCH = 64;
 
+/**
+ * Sessions sent to a scoring thread in one message at the end of a job, at most (unless one chunk has more): the 36
+ * chunks of a 300 MB upload with a session id per request went as one message of about 650,000 sessions, and the
+ * thread ran out of heap reading it, which took the whole process down.
+ */
+export const FINALIZE_BATCH_SESSIONS = 20_000;
+
 /** A fault inside a scoring thread. */
 export class ScoringThreadError extends Error {
   override name = 'ScoringThreadError';
@@ -73,8 +80,9 @@ export class ThreadScorer implements Scorer {
   }
 
   /**
-   * Scores a job's sessions and windows on one thread, its chunks' partials sent {@link FINALIZE_BATCH} at a time: a
-   * job of thousands of chunks sent in one message was more than the thread's heap holds.
+   * Scores a job's sessions and windows on one thread, its chunks' partials sent at most {@link FINALIZE_BATCH} and
+   * about {@link FINALIZE_BATCH_SESSIONS} sessions at a time: a job of thousands of chunks, or of hundreds of
+   * thousands of sessions, sent in one message was more than the thread's heap holds.
    */
   async finalize(input: FinalizeInput): Promise<FinalizeResult> {
     const slot = await this.acquire();
@@ -82,16 +90,17 @@ export class ThreadScorer implements Scorer {
       const { partials } = input;
       const run = this.nextId;
       let at = 0;
-      for (; partials.length - at > FINALIZE_BATCH; at += FINALIZE_BATCH) {
+      for (let end = batchEnd(partials, at); end < partials.length; end = batchEnd(partials, at)) {
         const reply = await this.send(slot, {
           id: this.nextId++,
           type: 'merge',
           run,
           source: input.source,
-          partials: partials.slice(at, at + FINALIZE_BATCH),
+          partials: partials.slice(at, end),
           windowMs: input.options.windowMs,
         });
         if (!reply.ok) throw new ScoringThreadError(reply.message);
+        at = end;
       }
       const reply = await this.send(slot, {
         id: this.nextId++,
@@ -211,4 +220,16 @@ export class ThreadScorer implements Scorer {
       next(slot);
     }
   }
+}
+
+/** Where the batch of partials starting at `at` ends (exclusive): see {@link FINALIZE_BATCH_SESSIONS}. */
+function batchEnd(partials: FinalizeInput['partials'], at: number): number {
+  let end = at;
+  let sessions = 0;
+  while (end < partials.length && end - at < FINALIZE_BATCH) {
+    sessions += partials[end].sessions.length;
+    if (sessions > FINALIZE_BATCH_SESSIONS && end > at) break;
+    end++;
+  }
+  return end;
 }

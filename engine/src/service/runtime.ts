@@ -105,6 +105,7 @@ export async function startRuntime({
     scorer,
     files,
     keepChunks: config.keepChunks,
+    maxSessions: config.maxJobSessions,
     hooks: {
       onAnomalies: (job, detections) => {
         metrics.countAnomalies(job.tenant_id, detections);
