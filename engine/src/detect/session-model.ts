@@ -120,8 +120,11 @@ const LOF_TAIL_EXPONENT = 10;
 /** Feature vectors whose density scores a model keeps; past it, it starts over. */
 const MAX_DENSITIES = 65_536;
 
-/** Scores of event sequences a model keeps (see {@link SessionModel.score}); past it, it starts over. */
-const MAX_SCORES_KEPT = 65_536;
+/**
+ * Scores of event sequences a model keeps (see {@link SessionModel.score}); past it, it starts over. A score with its
+ * evidence and explanation is about a kilobyte, and a job's end runs in a bounded heap.
+ */
+const MAX_SCORES_KEPT = 16_384;
 
 /** Longest event sequence whose score is kept: longer ones rarely repeat, and their key would cost more. */
 const MAX_KEPT_SEQUENCE = 64;
