@@ -138,9 +138,23 @@ describe.each(STORE_FACTORIES)('store contract: $name', ({ open }) => {
     });
     expect(await store.listChunkOutcomes('j')).toEqual([{ idx: 0, ...outcome }]);
     expect(await store.insertDetections('j', dets)).toBe(0);
+    // A page at a time, in chunk order whatever order they were recorded in.
+    const more = (lines: number) => ({ ...outcome, lines });
+    expect(await store.recordChunk('j', 2, more(12), [])).toBe(true);
+    expect(await store.recordChunk('j', 1, more(11), [])).toBe(true);
+    const page = async (after: number, limit?: number) =>
+      (await store.listChunkOutcomes('j', { after, limit })).map((o) => [o.idx, o.lines]);
+    expect(await page(-1)).toEqual([
+      [0, 10],
+      [1, 11],
+      [2, 12],
+    ]);
+    expect(await page(0, 1)).toEqual([[1, 11]]);
+    expect(await page(1, 5)).toEqual([[2, 12]]);
+    expect(await page(2, 5)).toEqual([]);
     await store.updateJob('j', { status: 'cancelled' });
     expect(await store.recordChunk('j', 1, outcome, [detection('j:3', 'a')])).toBe(false);
-    expect((await store.getJob('j'))?.lines_processed).toBe(10);
+    expect((await store.getJob('j'))?.lines_processed).toBe(33);
   });
 
   it('filters and pages detections per tenant', async () => {

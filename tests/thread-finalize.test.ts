@@ -43,14 +43,14 @@ describe('ThreadScorer.finalize', () => {
     const agg = emptyAggregate();
     for (const p of partials) mergeChunkPartials(agg, 'f', p, MINUTE);
     const expected = [...scoreAggregate(agg, options)];
-    const final = await scorer.finalize({ source: 'f', partials, options });
+    const final = await scorer.finalize({ source: 'f', batches: [partials], options });
     expect(final.windows).toBe(expected.length);
     expect(final.detections).toEqual(expected.filter((d) => d.severity !== null));
     expect(final.detections.map((d) => d.id)).toEqual(
       expect.arrayContaining(['j:f:window:api:46620000', 'j:f:window:db:33300000']),
     );
     // The thread starts the next job from nothing.
-    const again = await scorer.finalize({ source: 'g', partials: partials.slice(0, 3), options });
+    const again = await scorer.finalize({ source: 'g', batches: [partials.slice(0, 3)], options });
     expect(again.windows).toBe(90);
   });
 
@@ -77,7 +77,11 @@ describe('ThreadScorer.finalize', () => {
     const agg = emptyAggregate();
     for (const p of structuredClone(partials)) mergeChunkPartials(agg, 'f', p, MINUTE);
     const expected = [...scoreAggregate(agg, withSessions)];
-    const final = await scorer.finalize({ source: 'f', partials, options: withSessions });
+    // Handed over a chunk at a time, as a job's end reads them from the store.
+    async function* oneByOne() {
+      for (const p of partials) yield [p];
+    }
+    const final = await scorer.finalize({ source: 'f', batches: oneByOne(), options: withSessions });
     expect(final.sessions).toBe(4 * perChunk - 3);
     expect(final.detections).toEqual(expected.filter((d) => d.severity !== null));
     expect(final.detections.filter((d) => d.kind === 'session').length).toBeGreaterThan(0);

@@ -9,7 +9,8 @@ import type { JobRecord, Store } from '../store/store.js';
 import type { ChunkFiles } from './chunk-files.js';
 import { type JobModel, modelForJob, REFERENCE_LINES, scorerOptions } from './job-model.js';
 import { chunkReady, firstLineNumber, readLineAligned } from './line-aligned.js';
-import { capSessions, DEFAULT_MAX_JOB_SESSIONS } from './session-cap.js';
+import type { FinalizeInput } from './scoring-thread.js';
+import { DEFAULT_MAX_JOB_SESSIONS, SessionCap } from './session-cap.js';
 import { suppressionPattern } from './suppression.js';
 import type { JobTask } from './tasks.js';
 import type { Scorer } from './thread-scorer.js';
@@ -52,7 +53,7 @@ export interface JobProcessorOptions {
   keepChunks?: boolean;
   /** Deliveries after which a failing task fails its job. @defaultValue 5 */
   maxDeliveries?: number;
-  /** Sessions a job scores at most (see {@link capSessions}). @defaultValue {@link DEFAULT_MAX_JOB_SESSIONS} */
+  /** Sessions a job scores at most (see {@link SessionCap}). @defaultValue {@link DEFAULT_MAX_JOB_SESSIONS} */
   maxSessions?: number;
   hooks?: JobProcessorHooks;
   seed?: number;
@@ -70,6 +71,12 @@ export class JobInputError extends Error {
 }
 
 const ACTIVE = ['uploading', 'pending', 'processing'] as const;
+
+/**
+ * Chunk outcomes a job's end reads from the store at once: eight chunks of 8 MB of a log with a session id per
+ * request are about 150,000 sessions.
+ */
+const FINALIZE_PAGE = 8;
 
 /**
  * Drives jobs through their tasks: trains a model on an upload's head (or reuses the tenant's), scores each chunk as
@@ -331,31 +338,38 @@ export class JobProcessor {
   }
 
   private async finalize(job: JobRecord): Promise<void> {
-    const outcomes = await this.store.listChunkOutcomes(job.id);
     let lines = 0;
     let invalidUtf8 = 0;
     let truncated = 0;
     let suppressedCount = 0;
-    const partials: ChunkPartial[] = [];
-    for (const o of outcomes) {
-      const p = o.partial as ChunkPartial;
-      partials.push(p);
-      lines += o.lines;
-      invalidUtf8 += p.invalid_utf8;
-      truncated += p.truncated;
-      suppressedCount += p.suppressed;
-    }
+    const lineSeverities: Record<Severity, number> = { low: 0, medium: 0, high: 0, critical: 0 };
     // Sessions are held until the end, in a bounded heap: past the cap, a job's later sessions are left out (and
     // counted in its summary) rather than running the scoring thread out of memory.
-    const capped = capSessions(partials, this.maxSessions);
+    const cap = new SessionCap(this.maxSessions);
+    const store = this.store;
+    // The chunks' partials are read a page at a time and handed on: no thread holds all of a long job's.
+    async function* batches() {
+      for (let after = -1; ; ) {
+        const page = await store.listChunkOutcomes(job.id, { after, limit: FINALIZE_PAGE });
+        if (page.length === 0) return;
+        after = page[page.length - 1].idx;
+        const partials: FinalizeInput['partials'] = [];
+        for (const o of page) {
+          const p = o.partial as ChunkPartial;
+          lines += o.lines;
+          invalidUtf8 += p.invalid_utf8;
+          truncated += p.truncated;
+          suppressedCount += p.suppressed;
+          for (const s of SEVERITIES) lineSeverities[s] += p.by_severity?.[s] ?? 0;
+          partials.push({ windows: p.windows, sessions: cap.admit(p.sessions), eventNames: p.event_names });
+        }
+        yield partials;
+      }
+    }
     // Sessions and windows are scored on a scoring thread: the process's own thread keeps serving the API.
     const result = await this.scorer.finalize({
       source: job.source,
-      partials: capped.partials.map((p) => ({
-        windows: p.windows,
-        sessions: p.sessions,
-        eventNames: p.event_names,
-      })),
+      batches: batches(),
       options: {
         tenant: job.tenant_id,
         threshold: job.options.threshold,
@@ -374,7 +388,7 @@ export class JobProcessor {
     await this.store.insertDetections(job.id, found);
     const current = (await this.store.getJob(job.id)) ?? job;
     const bySeverity = countBySeverity(found);
-    for (const p of partials) for (const s of SEVERITIES) bySeverity[s] += p.by_severity?.[s] ?? 0;
+    for (const s of SEVERITIES) bySeverity[s] += lineSeverities[s];
     const kinds = { line: current.anomalies_found, session: 0, window: 0 };
     for (const d of found) {
       if (d.kind === 'session') kinds.session++;
@@ -391,8 +405,8 @@ export class JobProcessor {
       model_version: current.model_version,
       lines,
       sessions: result.sessions,
-      sessions_not_scored: capped.sessions,
-      session_lines_not_scored: capped.lines,
+      sessions_not_scored: cap.sessionsLeftOut,
+      session_lines_not_scored: cap.linesLeftOut,
       windows: result.windows,
       invalid_utf8: invalidUtf8,
       truncated_lines: truncated,

@@ -2,49 +2,52 @@ import type { SessionStats } from '../features/session-stats.js';
 
 /**
  * Sessions a job scores at most, by default: a job's sessions are held in memory until its end, on a scoring thread
- * whose heap is bounded (about 800 bytes a session, live; 216,574 sessions of the 100 MB bench log took 178 MB).
+ * whose heap is bounded (about 750 bytes a session, live; 216,574 sessions of the 100 MB bench log took 163 MB).
  */
 export const DEFAULT_MAX_JOB_SESSIONS = 200_000;
 
-/** Chunk partials whose sessions were capped, and what the cap left out. */
-export interface CappedSessions<P> {
-  partials: P[];
-  /** Distinct sessions left out. */
-  sessions: number;
-  /** Lines of the sessions left out. */
-  lines: number;
-}
+/** Left-out session ids a {@link SessionCap} remembers to count each session once; past it, parts are counted. */
+export const MAX_COUNTED_SESSIONS = 1_000_000;
 
 /**
- * Keeps the sessions of the first `max` session ids, in chunk order (a session that began before the cap keeps its
- * later parts), and leaves out every other: they are not scored as sessions (their lines and windows still are).
- * Partials that lose nothing are returned as they are.
+ * Admits the sessions of the first `max` session ids of a job, in chunk order (a session that began before the cap
+ * keeps its later parts), and leaves out every other: they are not scored as sessions (their lines and windows
+ * still are). Chunks go through it one at a time, so a job's end never holds all of them.
  */
-export function capSessions<P extends { sessions: readonly SessionStats[] }>(
-  partials: readonly P[],
-  max: number,
-): CappedSessions<P> {
-  const kept = new Set<string>();
-  const left = new Set<string>();
-  let lines = 0;
-  const out = partials.map((p) => {
-    let sessions: SessionStats[] | null = null;
-    for (let i = 0; i < p.sessions.length; i++) {
-      const s = p.sessions[i];
-      let keep = kept.has(s.id);
-      if (!keep && !left.has(s.id) && kept.size < max) {
-        kept.add(s.id);
+export class SessionCap {
+  private readonly kept = new Set<string>();
+  private readonly left = new Set<string>();
+  /**
+   * Sessions left out: distinct ones, up to {@link MAX_COUNTED_SESSIONS}; past that, each left-out part of a session
+   * not seen before counts once (a session over several chunks may count more than once).
+   */
+  sessionsLeftOut = 0;
+  /** Lines of the sessions left out. */
+  linesLeftOut = 0;
+
+  constructor(private readonly max: number) {}
+
+  /** A chunk's sessions that are scored: `sessions` itself when it loses none. */
+  admit<S extends SessionStats>(sessions: S[]): S[] {
+    let out: S[] | null = null;
+    for (let i = 0; i < sessions.length; i++) {
+      const s = sessions[i];
+      let keep = this.kept.has(s.id);
+      if (!keep && !this.left.has(s.id) && this.kept.size < this.max) {
+        this.kept.add(s.id);
         keep = true;
       }
       if (keep) {
-        sessions?.push(s);
+        out?.push(s);
         continue;
       }
-      left.add(s.id);
-      lines += s.events.length;
-      sessions ??= p.sessions.slice(0, i);
+      if (!this.left.has(s.id)) {
+        this.sessionsLeftOut++;
+        if (this.left.size < MAX_COUNTED_SESSIONS) this.left.add(s.id);
+      }
+      this.linesLeftOut += s.events.length;
+      out ??= sessions.slice(0, i);
     }
-    return sessions === null ? p : { ...p, sessions };
-  });
-  return { partials: out, sessions: left.size, lines };
+    return out ?? sessions;
+  }
 }

@@ -24,8 +24,15 @@ export interface Scorer {
     task: ChunkTask,
   ): Promise<ChunkResult>;
   /** Scores a job's sessions and windows from its chunks' partials. */
-  finalize(input: FinalizeInput): Promise<FinalizeResult>;
+  finalize(job: FinalizeJob): Promise<FinalizeResult>;
   close(): Promise<void>;
+}
+
+/** A job's end: its chunks' partials in chunk order, a batch at a time (so that no one holds them all). */
+export interface FinalizeJob {
+  source: string;
+  options: FinalizeInput['options'];
+  batches: Iterable<FinalizeInput['partials']> | AsyncIterable<FinalizeInput['partials']>;
 }
 
 /** Chunk partials sent to a scoring thread in one message at the end of a job (see {@link ThreadScorer.finalize}). */
@@ -80,33 +87,34 @@ export class ThreadScorer implements Scorer {
   }
 
   /**
-   * Scores a job's sessions and windows on one thread, its chunks' partials sent at most {@link FINALIZE_BATCH} and
-   * about {@link FINALIZE_BATCH_SESSIONS} sessions at a time: a job of thousands of chunks, or of hundreds of
-   * thousands of sessions, sent in one message was more than the thread's heap holds.
+   * Scores a job's sessions and windows on one thread, its chunks' partials sent as its batches come, at most
+   * {@link FINALIZE_BATCH} and about {@link FINALIZE_BATCH_SESSIONS} sessions at a time: a job of thousands of chunks,
+   * or of hundreds of thousands of sessions, sent in one message was more than the thread's heap holds.
    */
-  async finalize(input: FinalizeInput): Promise<FinalizeResult> {
+  async finalize(job: FinalizeJob): Promise<FinalizeResult> {
     const slot = await this.acquire();
     try {
-      const { partials } = input;
       const run = this.nextId;
-      let at = 0;
-      for (let end = batchEnd(partials, at); end < partials.length; end = batchEnd(partials, at)) {
-        const reply = await this.send(slot, {
-          id: this.nextId++,
-          type: 'merge',
-          run,
-          source: input.source,
-          partials: partials.slice(at, end),
-          windowMs: input.options.windowMs,
-        });
-        if (!reply.ok) throw new ScoringThreadError(reply.message);
-        at = end;
+      for await (const partials of job.batches) {
+        for (let at = 0; at < partials.length; ) {
+          const end = batchEnd(partials, at);
+          const reply = await this.send(slot, {
+            id: this.nextId++,
+            type: 'merge',
+            run,
+            source: job.source,
+            partials: partials.slice(at, end),
+            windowMs: job.options.windowMs,
+          });
+          if (!reply.ok) throw new ScoringThreadError(reply.message);
+          at = end;
+        }
       }
       const reply = await this.send(slot, {
         id: this.nextId++,
         type: 'finalize',
         run,
-        input: { ...input, partials: at === 0 ? partials : partials.slice(at) },
+        input: { source: job.source, partials: [], options: job.options },
       });
       if (!reply.ok || !reply.final)
         throw new ScoringThreadError(reply.ok ? 'no result came back' : reply.message);

@@ -27,6 +27,7 @@ import type {
   ApiKeyRecord,
   ChunkMeta,
   ChunkOutcome,
+  ChunkOutcomePage,
   DetectionFilter,
   DetectionListOptions,
   FeedbackRecord,
@@ -264,8 +265,12 @@ export class MongoStore implements Store {
     return recordChunk(this.c, jobId, idx, outcome, detections);
   }
 
-  async listChunkOutcomes(jobId: string): Promise<(ChunkOutcome & { idx: number })[]> {
-    const docs = await this.c.chunkResults.find({ job_id: jobId }).sort({ idx: 1 }).toArray();
+  async listChunkOutcomes(
+    jobId: string,
+    { after = -1, limit }: ChunkOutcomePage = {},
+  ): Promise<(ChunkOutcome & { idx: number })[]> {
+    const cursor = this.c.chunkResults.find({ job_id: jobId, idx: { $gt: after } }).sort({ idx: 1 });
+    const docs = await (limit === undefined ? cursor : cursor.limit(limit)).toArray();
     return docs.map((d) => ({ idx: d.idx, lines: d.lines, bytes: d.bytes, partial: JSON.parse(d.partial) }));
   }
 

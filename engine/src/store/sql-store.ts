@@ -14,6 +14,7 @@ import type {
   ApiKeyRecord,
   ChunkMeta,
   ChunkOutcome,
+  ChunkOutcomePage,
   DetectionFilter,
   DetectionListOptions,
   FeedbackRecord,
@@ -306,10 +307,13 @@ export class SqlStore implements Store {
     });
   }
 
-  async listChunkOutcomes(jobId: string): Promise<(ChunkOutcome & { idx: number })[]> {
+  async listChunkOutcomes(
+    jobId: string,
+    { after = -1, limit }: ChunkOutcomePage = {},
+  ): Promise<(ChunkOutcome & { idx: number })[]> {
     const rows = await this.db.all<{ idx: number; lines: number; bytes: number; partial: string }>(
-      'SELECT idx, lines, bytes, partial FROM chunk_results WHERE job_id = ? ORDER BY idx',
-      [jobId],
+      `SELECT idx, lines, bytes, partial FROM chunk_results WHERE job_id = ? AND idx > ? ORDER BY idx${limit === undefined ? '' : ' LIMIT ?'}`,
+      limit === undefined ? [jobId, after] : [jobId, after, limit],
     );
     return rows.map((r) => ({ idx: r.idx, lines: r.lines, bytes: r.bytes, partial: JSON.parse(r.partial) }));
   }

@@ -63,6 +63,14 @@ export interface ChunkMeta {
 }
 
 /** What scoring one chunk left for the job's end: counts and the partial sessions and windows. */
+/** Which of a job's chunk outcomes to read (see {@link Store.listChunkOutcomes}). */
+export interface ChunkOutcomePage {
+  /** Chunks after this index. */
+  after?: number;
+  /** At most this many. */
+  limit?: number;
+}
+
 export interface ChunkOutcome {
   lines: number;
   bytes: number;
@@ -218,7 +226,11 @@ export interface Store {
     outcome: ChunkOutcome,
     detections: readonly Detection[],
   ): Promise<boolean>;
-  listChunkOutcomes(jobId: string): Promise<(ChunkOutcome & { idx: number })[]>;
+  /**
+   * A job's recorded chunk outcomes in chunk order: all of them, or the `limit` first after chunk `after` (a job's end
+   * reads them a page at a time).
+   */
+  listChunkOutcomes(jobId: string, page?: ChunkOutcomePage): Promise<(ChunkOutcome & { idx: number })[]>;
   /** Stores detections (of the first one's tenant) once each, by id, in batches; returns how many were new. */
   insertDetections(jobId: string | null, detections: readonly Detection[]): Promise<number>;
   /** A page of the tenant's detections; a cursor made for another sort throws `InvalidCursorError`. */
