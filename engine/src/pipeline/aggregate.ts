@@ -106,8 +106,9 @@ function interned(strings: Map<string, string>, s: string): string {
 
 /*
  * A chunk's windows and sessions come from another thread or from the store. Spread (`{ ...w, source }`), each copy of
- * such an object got a hidden class of its own, about 300 bytes and its time to make: 2.2 million sessions of the 1 GB
- * bench log with a session key held 650 MB of them. Written out field by field, all copies share one.
+ * such an object got a hidden class of its own, about 300 bytes and its time to make: a heap snapshot of the 20 MB
+ * bench log with a session key held 43,396 of them for 43,396 sessions. Written out field by field, all copies share
+ * one.
  */
 
 function sourceWindow(w: WindowStats, source: string): SourceWindow {
