@@ -9,7 +9,7 @@ import type { JobRecord, Store } from '../store/store.js';
 import type { ChunkFiles } from './chunk-files.js';
 import { type JobModel, modelForJob, REFERENCE_LINES, scorerOptions } from './job-model.js';
 import { chunkReady, firstLineNumber, readLineAligned } from './line-aligned.js';
-import type { FinalizeInput } from './scoring-thread.js';
+import type { FinalizePartial } from './scoring-thread.js';
 import { DEFAULT_MAX_JOB_SESSIONS, SessionCap } from './session-cap.js';
 import { suppressionPattern } from './suppression.js';
 import type { JobTask } from './tasks.js';
@@ -353,7 +353,7 @@ export class JobProcessor {
         const page = await store.listChunkOutcomes(job.id, { after, limit: FINALIZE_PAGE });
         if (page.length === 0) return;
         after = page[page.length - 1].idx;
-        const partials: FinalizeInput['partials'] = [];
+        const partials: FinalizePartial[] = [];
         for (const o of page) {
           const p = o.partial as ChunkPartial;
           lines += o.lines;

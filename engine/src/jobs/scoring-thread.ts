@@ -38,10 +38,11 @@ export type ScoringRequest =
       /** The same for the merges and the finalize of one job's end. */
       run: number;
       source: string;
-      partials: FinalizeInput['partials'];
+      partials: FinalizePartial[];
       windowMs: number;
     }
-  | { id: number; type: 'finalize'; run?: number; input: FinalizeInput }
+  /** Scores the sessions and windows the `merge` requests of its run brought. */
+  | { id: number; type: 'finalize'; run: number; options: ScoreAggregateOptions }
   | {
       id: number;
       type: 'score';
@@ -53,18 +54,11 @@ export type ScoringRequest =
       task: ChunkTask;
     };
 
-/**
- * What the end of a job scores: its chunks' partial sessions and windows, in chunk order (after those of the `merge`
- * requests sent to the thread before it).
- */
-export interface FinalizeInput {
-  source: string;
-  partials: {
-    windows: ChunkResult['windows'];
-    sessions: ChunkResult['sessions'];
-    eventNames?: ChunkResult['eventNames'];
-  }[];
-  options: ScoreAggregateOptions;
+/** A chunk's partial sessions and windows, what the end of a job scores (in chunk order). */
+export interface FinalizePartial {
+  windows: ChunkResult['windows'];
+  sessions: ChunkResult['sessions'];
+  eventNames?: ChunkResult['eventNames'];
 }
 
 /** The anomalous sessions and windows of a job, and how many there were in all. */
@@ -107,7 +101,7 @@ if (port) {
       } else if (req.type === 'finalize') {
         const agg = merging !== null && mergingRun === req.run ? merging : emptyAggregate();
         merging = null;
-        reply = { id: req.id, ok: true, final: finalize(agg, req.input) };
+        reply = { id: req.id, ok: true, final: finalize(agg, req.options) };
       } else {
         let scorer = scorers.get(req.key);
         if (!scorer) {
@@ -129,8 +123,7 @@ if (port) {
   });
 }
 
-function finalize(agg: Aggregate, { source, partials, options }: FinalizeInput): FinalizeResult {
-  for (const p of partials) mergeChunkPartials(agg, source, p, options.windowMs);
+function finalize(agg: Aggregate, options: ScoreAggregateOptions): FinalizeResult {
   const detections: Detection[] = [];
   let windows = 0;
   for (const d of scoreAggregate(agg, options)) {

@@ -1,9 +1,10 @@
 import { Worker } from 'node:worker_threads';
+import type { ScoreAggregateOptions } from '../pipeline/aggregate.js';
 import type { ChunkResult, ChunkScorerOptions, ChunkTask } from '../pipeline/chunk-scorer.js';
 import { SCORING_YOUNG_GENERATION_MB } from '../pipeline/worker-pool.js';
 import type { JobOptions } from '../store/store.js';
 import type { JobModel } from './job-model.js';
-import type { FinalizeInput, FinalizeResult, ScoringReply, ScoringRequest } from './scoring-thread.js';
+import type { FinalizePartial, FinalizeResult, ScoringReply, ScoringRequest } from './scoring-thread.js';
 
 /** Trains models and scores chunks, off the caller's thread. */
 export interface Scorer {
@@ -31,8 +32,8 @@ export interface Scorer {
 /** A job's end: its chunks' partials in chunk order, a batch at a time (so that no one holds them all). */
 export interface FinalizeJob {
   source: string;
-  options: FinalizeInput['options'];
-  batches: Iterable<FinalizeInput['partials']> | AsyncIterable<FinalizeInput['partials']>;
+  options: ScoreAggregateOptions;
+  batches: Iterable<FinalizePartial[]> | AsyncIterable<FinalizePartial[]>;
 }
 
 /** Chunk partials sent to a scoring thread in one message at the end of a job (see {@link ThreadScorer.finalize}). */
@@ -114,7 +115,7 @@ export class ThreadScorer implements Scorer {
         id: this.nextId++,
         type: 'finalize',
         run,
-        input: { source: job.source, partials: [], options: job.options },
+        options: job.options,
       });
       if (!reply.ok || !reply.final)
         throw new ScoringThreadError(reply.ok ? 'no result came back' : reply.message);
@@ -231,7 +232,7 @@ export class ThreadScorer implements Scorer {
 }
 
 /** Where the batch of partials starting at `at` ends (exclusive): see {@link FINALIZE_BATCH_SESSIONS}. */
-function batchEnd(partials: FinalizeInput['partials'], at: number): number {
+function batchEnd(partials: readonly FinalizePartial[], at: number): number {
   let end = at;
   let sessions = 0;
   while (end < partials.length && end - at < FINALIZE_BATCH) {

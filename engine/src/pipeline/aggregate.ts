@@ -62,7 +62,7 @@ export function mergeChunkPartials(
     agg.eventNames ??= new Map();
     for (const [id, text] of Object.entries(partial.eventNames)) agg.eventNames.set(id, text);
   }
-  const width = agg.windowMs ?? windowMs;
+  const width = windowWidth(agg, windowMs);
   for (const w of partial.windows) addWindow(agg.windows, sourceWindow(w, source), width);
   if (agg.windows.size > MAX_WINDOWS) {
     let wider = width;
@@ -184,9 +184,7 @@ function addWindow(windows: Map<string, SourceWindow>, w: SourceWindow, width: n
   const key = `${w.source}\u0000${windowKey(w.service, start)}`;
   const prev = windows.get(key);
   if (prev) mergeWindow(prev, w);
-  else {
-    windows.set(key, start === w.start ? w : { ...w, start });
-  }
+  else windows.set(key, start === w.start ? w : { ...w, start });
 }
 
 /** Options of {@link scoreAggregate}. */

@@ -241,6 +241,7 @@ export async function analyzeLogs(options: AnalyzeOptions): Promise<AnalyzeSumma
     }
     if (output && batch.length > 0) await output(batch.join(''));
 
+    const width = windowWidth(agg, windowMs);
     let finalLineScores: Float32Array | null = null;
     if (lineScores && lineSessions) {
       finalLineScores = Float32Array.from(lineScores);
@@ -259,8 +260,8 @@ export async function analyzeLogs(options: AnalyzeOptions): Promise<AnalyzeSumma
       templates: model.templates,
       referenceLines,
       sessions: agg.sessions.size,
-      windows: fillSilentWindows(agg.windows, windowWidth(agg, windowMs)).length,
-      windowMs: windowWidth(agg, windowMs),
+      windows: fillSilentWindows(agg.windows, width).length,
+      windowMs: width,
       anomalies: { line: lineAnomalies, session: sessionAnomalies, window: windowAnomalies, bySeverity },
       top: allTop.sorted(),
       lineScores: finalLineScores,
