@@ -232,7 +232,7 @@ export class ThreadScorer implements Scorer {
 }
 
 /** Where the batch of partials starting at `at` ends (exclusive): see {@link FINALIZE_BATCH_SESSIONS}. */
-function batchEnd(partials: readonly FinalizePartial[], at: number): number {
+export function batchEnd(partials: readonly FinalizePartial[], at: number): number {
   let end = at;
   let sessions = 0;
   while (end < partials.length && end - at < FINALIZE_BATCH) {
